@@ -42,6 +42,10 @@ struct ConnectionLimits {
   std::chrono::milliseconds read_timeout{30'000};   // one request, header + body
   std::chrono::milliseconds idle_timeout{120'000};  // between keep-alive requests
   std::chrono::milliseconds write_timeout{30'000};
+  // After a response that closes the connection (an error, Connection: close),
+  // the server half-closes and discards what the client still sends for up to
+  // this long, so the client reads the response instead of a TCP reset.
+  std::chrono::milliseconds linger_timeout{1'000};
   size_t max_connections = 200'000;  // beyond: accept and close at once
 };
 

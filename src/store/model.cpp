@@ -24,4 +24,21 @@ const char* RunStatusName(RunStatus status) {
   return "running";
 }
 
+std::optional<HostRunState> ParseHostRunState(std::string_view name) {
+  for (HostRunState state : {HostRunState::kPending, HostRunState::kPickedUp,
+                             HostRunState::kAnswered, HostRunState::kFailed,
+                             HostRunState::kExpired, HostRunState::kCancelled}) {
+    if (name == HostRunStateName(state)) return state;
+  }
+  return std::nullopt;
+}
+
+std::optional<RunStatus> ParseRunStatus(std::string_view name) {
+  for (RunStatus status :
+       {RunStatus::kRunning, RunStatus::kFinished, RunStatus::kCancelled, RunStatus::kExpired}) {
+    if (name == RunStatusName(status)) return status;
+  }
+  return std::nullopt;
+}
+
 }  // namespace quarry::store

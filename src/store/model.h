@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace quarry::store {
@@ -132,9 +133,13 @@ struct RunSpec {
 
 enum class HostRunState { kPending, kPickedUp, kAnswered, kFailed, kExpired, kCancelled };
 const char* HostRunStateName(HostRunState state);
+// Inverse of HostRunStateName; nullopt for any other text.
+std::optional<HostRunState> ParseHostRunState(std::string_view name);
 
 enum class RunStatus { kRunning, kFinished, kCancelled, kExpired };
 const char* RunStatusName(RunStatus status);
+// Inverse of RunStatusName; nullopt for any other text.
+std::optional<RunStatus> ParseRunStatus(std::string_view name);
 
 // One target host's progress through a run: the execution timeline.
 struct RunHost {

@@ -1,0 +1,944 @@
+#include "net/http_server.h"
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "base/log.h"
+#include "net/gzip.h"
+#include "net/http_util.h"
+
+namespace quarry::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+// Spare capacity promised to handlers (proto::kPadding; net/ may not include proto/).
+constexpr size_t kBodyPadding = 64;
+// The first read of a request: small, because an idle keep-alive connection
+// holds this buffer while it waits for the next request.
+constexpr size_t kFirstReadBytes = 1024;
+// While lingering before a close, discard at most this much from the client.
+constexpr size_t kMaxLingerBytes = 1024 * 1024;
+// Stop() waits this long for sessions to wind down before abandoning them.
+constexpr std::chrono::seconds kStopGrace{5};
+// After accept() fails (EMFILE, ENFILE, ENOBUFS), pause before retrying so a
+// full fd table does not turn the accept loop into a busy loop.
+constexpr std::chrono::milliseconds kAcceptBackoff{50};
+
+// ECDHE key exchange with AEAD ciphers only, matching what osqueryd offers for
+// TLS 1.2. TLS 1.3 suites are OpenSSL's defaults (all AEAD).
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+std::string OpenSslErrors() {
+  std::string out;
+  while (unsigned long code = ERR_get_error()) {
+    char buf[256];
+    ERR_error_string_n(code, buf, sizeof(buf));
+    if (!out.empty()) out += "; ";
+    out += buf;
+  }
+  return out;
+}
+
+Result<std::shared_ptr<ssl::context>> MakeServerContext(const TlsOptions& tls) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* native = ctx->native_handle();
+  // tls_server leaves the version range open; pin only the minimum so TLS 1.3
+  // stays available (ssl::context::tlsv12 would pin the maximum too).
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
+      SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
+    return Fail(ErrorCode::kInternal, "TLS context setup: " + OpenSslErrors());
+  }
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                                  SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
+  // Session resumption with client verification enabled requires an id
+  // context; without one OpenSSL fails the resumed handshake.
+  static constexpr unsigned char kSessionContext[] = "quarry";
+  SSL_CTX_set_session_id_context(native, kSessionContext, sizeof(kSessionContext) - 1);
+
+  error_code ec;
+  ctx->use_certificate_chain_file(tls.cert_file, ec);
+  if (ec) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "TLS certificate " + tls.cert_file + ": " + ec.message());
+  }
+  ctx->use_private_key_file(tls.key_file, ssl::context::pem, ec);
+  if (ec) return Fail(ErrorCode::kInvalidArgument, "TLS key " + tls.key_file + ": " + ec.message());
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return Fail(ErrorCode::kInvalidArgument, "TLS key " + tls.key_file +
+                                                 " does not match " + tls.cert_file);
+  }
+
+  if (tls.client_cert_mode != ClientCertMode::kOff) {
+    if (tls.client_ca_file.empty()) {
+      return Fail(ErrorCode::kInvalidArgument, "client certificates enabled without client_ca_file");
+    }
+    ctx->load_verify_file(tls.client_ca_file, ec);
+    if (ec) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "client CA " + tls.client_ca_file + ": " + ec.message());
+    }
+    // Advertise the acceptable issuers so clients with several certs pick one.
+    if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(tls.client_ca_file.c_str())) {
+      SSL_CTX_set_client_CA_list(native, names);
+    }
+    ssl::verify_mode mode = ssl::verify_peer;
+    if (tls.client_cert_mode == ClientCertMode::kRequired) mode |= ssl::verify_fail_if_no_peer_cert;
+    ctx->set_verify_mode(mode);
+  } else {
+    ctx->set_verify_mode(ssl::verify_none);
+  }
+  ERR_clear_error();
+  return ctx;
+}
+
+bool IsParseError(const error_code& ec) {
+  static const auto& category = http::make_error_code(http::error::bad_method).category();
+  if (ec.category() != category) return false;
+  switch (static_cast<http::error>(ec.value())) {
+    case http::error::end_of_stream:
+    case http::error::partial_message:
+    case http::error::need_more:
+    case http::error::need_buffer:
+    case http::error::stale_parser:
+      return false;
+    default:
+      return true;
+  }
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+// The body handed to a handler carries kBodyPadding spare bytes.
+void EnsurePadding(std::string& body) {
+  if (body.capacity() - body.size() < kBodyPadding) body.reserve(body.size() + kBodyPadding);
+}
+
+// ---------------------------------------------------------------------------
+// ReplyState: the rendezvous between a handler's Reply (any thread, once) and
+// the session coroutine waiting for it on its strand.
+
+class ReplyWaiter {
+ public:
+  virtual ~ReplyWaiter() = default;
+  // Resumes the waiting coroutine on its own executor.
+  virtual void Complete(error_code ec, HttpResponse response) = 0;
+};
+
+template <class Handler>
+class ReplyWaiterImpl final : public ReplyWaiter {
+ public:
+  explicit ReplyWaiterImpl(Handler handler) : handler_(std::move(handler)) {}
+  void Complete(error_code ec, HttpResponse response) override {
+    auto executor = asio::get_associated_executor(handler_);
+    asio::post(executor, [handler = std::move(handler_), ec,
+                          response = std::move(response)]() mutable {
+      std::move(handler)(ec, std::move(response));
+    });
+  }
+
+ private:
+  Handler handler_;
+};
+
+class ReplyState {
+ public:
+  // From the handler's Reply, on any thread. Only the first call counts.
+  void Deliver(HttpResponse response) {
+    std::unique_ptr<ReplyWaiter> waiter;
+    {
+      std::lock_guard lock(mu_);
+      if (delivered_) {
+        quarry::log::Warn("net: a handler replied twice; the second reply is ignored");
+        return;
+      }
+      delivered_ = true;
+      if (cancelled_) return;
+      if (!waiter_) {
+        response_ = std::move(response);
+        return;
+      }
+      waiter = std::move(waiter_);
+    }
+    waiter->Complete({}, std::move(response));
+  }
+
+  // On the strand: the reply if it has already arrived.
+  std::optional<HttpResponse> TakeReady() {
+    std::lock_guard lock(mu_);
+    std::optional<HttpResponse> out = std::move(response_);
+    response_.reset();
+    return out;
+  }
+
+  // On the strand: parks the coroutine's completion handler until Deliver or
+  // Cancel.
+  void Park(std::unique_ptr<ReplyWaiter> waiter) {
+    std::optional<HttpResponse> ready;
+    bool cancelled;
+    {
+      std::lock_guard lock(mu_);
+      cancelled = cancelled_;
+      ready = std::move(response_);
+      response_.reset();
+      if (!cancelled && !ready) {
+        waiter_ = std::move(waiter);
+        return;
+      }
+    }
+    if (ready) {
+      waiter->Complete({}, std::move(*ready));
+    } else {
+      waiter->Complete(asio::error::operation_aborted, {});
+    }
+  }
+
+  // Wakes a parked coroutine with operation_aborted; later replies are dropped.
+  void Cancel() {
+    std::unique_ptr<ReplyWaiter> waiter;
+    {
+      std::lock_guard lock(mu_);
+      cancelled_ = true;
+      response_.reset();
+      waiter = std::move(waiter_);
+    }
+    if (waiter) waiter->Complete(asio::error::operation_aborted, {});
+  }
+
+  // Destroys a parked handler without running it (the server is being torn
+  // down and its threads have stopped).
+  void DropWaiter() {
+    std::unique_ptr<ReplyWaiter> waiter;
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    waiter = std::move(waiter_);
+  }
+
+ private:
+  std::mutex mu_;
+  bool delivered_ = false;
+  bool cancelled_ = false;
+  std::optional<HttpResponse> response_;
+  std::unique_ptr<ReplyWaiter> waiter_;
+};
+
+auto AwaitReply(std::shared_ptr<ReplyState> state) {
+  return asio::async_initiate<decltype(kUseTuple), void(error_code, HttpResponse)>(
+      [state](auto handler) {
+        using H = decltype(handler);
+        state->Park(std::make_unique<ReplyWaiterImpl<H>>(std::move(handler)));
+      },
+      kUseTuple);
+}
+
+void LogSpawnFailure(std::exception_ptr e) {
+  // Boost 1.81's example rethrows unconditionally; a normal exit passes null.
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    quarry::log::Warn("net: coroutine ended with an exception: {}", ex.what());
+  } catch (...) {
+    quarry::log::Warn("net: coroutine ended with an unknown exception");
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+struct Listener {
+  Listener(asio::io_context& ioc, ListenerOptions opts, const Router& r)
+      : options(std::move(opts)), router(&r), strand(asio::make_strand(ioc)), acceptor(strand) {}
+
+  ListenerOptions options;
+  const Router* router;
+  std::shared_ptr<ssl::context> tls;  // null: plain TCP
+  asio::any_io_executor strand;
+  tcp::acceptor acceptor;
+  std::atomic<size_t> open{0};  // sessions of this listener, for max_connections
+};
+
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Closes the connection and wakes the session wherever it waits. Runs on the
+  // session's strand.
+  virtual void Abort() = 0;
+  virtual asio::any_io_executor executor() = 0;
+  virtual void DropReplyWaiter() = 0;
+};
+
+struct ServerCore {
+  explicit ServerCore(unsigned threads)
+      : thread_count(threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency())),
+        ioc(std::make_unique<asio::io_context>(static_cast<int>(thread_count))),
+        work(ioc->get_executor()) {}
+
+  ~ServerCore() {
+    Stop();
+    // Sessions left behind by an expired Stop() grace period: drop parked
+    // reply handlers while their executor exists, then let the io_context
+    // destroy what remains. Listeners go first so their acceptors close before
+    // the io_context does.
+    {
+      std::vector<std::shared_ptr<SessionBase>> left;
+      {
+        std::lock_guard lock(sessions_mu);
+        for (auto& [ptr, weak] : sessions) {
+          if (auto s = weak.lock()) left.push_back(std::move(s));
+        }
+      }
+      for (auto& s : left) s->DropReplyWaiter();
+    }
+    listeners.clear();
+    ioc.reset();
+  }
+
+  Result<uint16_t> AddListener(const ListenerOptions& options, const Router& router);
+  void Start();
+  void Stop();
+
+  asio::awaitable<void> AcceptLoop(std::shared_ptr<Listener> listener);
+
+  // Session registry, for Stop() and the connections_open gauge. Register
+  // returns false when the server is stopping (the session must close at once).
+  void SessionCreated() {
+    connections_open.fetch_add(1, std::memory_order_relaxed);
+    connections_total.fetch_add(1, std::memory_order_relaxed);
+  }
+  bool Register(SessionBase* session, std::weak_ptr<SessionBase> weak) {
+    std::lock_guard lock(sessions_mu);
+    if (stopping.load()) return false;
+    sessions.emplace(session, std::move(weak));
+    return true;
+  }
+  // Under the mutex so that Stop() cannot miss the last wake-up.
+  void SessionEnded(SessionBase* session) {
+    std::lock_guard lock(sessions_mu);
+    sessions.erase(session);
+    connections_open.fetch_sub(1, std::memory_order_relaxed);
+    sessions_cv.notify_all();
+  }
+
+  const unsigned thread_count;
+  std::unique_ptr<asio::io_context> ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<std::shared_ptr<Listener>> listeners;
+  std::vector<std::thread> threads;
+
+  std::mutex state_mu;  // guards started/stopped transitions
+  bool started = false;
+  bool stopped = false;
+  std::atomic<bool> stopping{false};
+
+  std::mutex sessions_mu;
+  std::condition_variable sessions_cv;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
+  int accept_loops = 0;  // guarded by sessions_mu
+
+  std::atomic<uint64_t> connections_open{0};
+  std::atomic<uint64_t> connections_total{0};
+  std::atomic<uint64_t> requests_total{0};
+  std::atomic<uint64_t> handshake_failures{0};
+  std::atomic<uint64_t> timeouts{0};
+};
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// One connection. The coroutine in Run() owns it through a shared_ptr; the
+// server's registry holds a weak_ptr for Stop(). Everything but the
+// constructor and destructor runs on the connection's strand.
+template <class Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  Session(ServerCore& server, std::shared_ptr<Listener> listener, Stream stream)
+      : server_(server), listener_(std::move(listener)), stream_(std::move(stream)) {
+    listener_->open.fetch_add(1, std::memory_order_relaxed);
+    server_.SessionCreated();
+  }
+
+  ~Session() override {
+    listener_->open.fetch_sub(1, std::memory_order_relaxed);
+    server_.SessionEnded(this);
+  }
+
+  // Called once, right after construction, before Run().
+  void Start() {
+    if (!server_.Register(this, this->weak_from_this())) aborted_ = true;
+  }
+
+  asio::awaitable<void> Run() {
+    try {
+      co_await Serve();
+    } catch (const std::exception& e) {
+      quarry::log::Warn("net: session {} ended by exception: {}", remote_address_, e.what());
+    }
+    error_code ec;
+    Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+    Tcp().close();
+  }
+
+  void Abort() override {
+    aborted_ = true;
+    Tcp().close();
+    if (reply_) reply_->Cancel();
+  }
+
+  asio::any_io_executor executor() override { return stream_.get_executor(); }
+
+  void DropReplyWaiter() override {
+    if (reply_) reply_->DropWaiter();
+  }
+
+ private:
+  const ConnectionLimits& limits() const { return listener_->options.limits; }
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  void CountTimeout(const error_code& ec) {
+    if (ec == beast::error::timeout) server_.timeouts.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  asio::awaitable<void> Serve() {
+    if (aborted_) co_return;
+    error_code ec;
+    auto endpoint = Tcp().socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = endpoint.address().to_string();
+
+    if constexpr (kTls) {
+      Tcp().expires_after(limits().handshake_timeout);
+      auto [hs_ec] = co_await stream_.async_handshake(ssl::stream_base::server, kUseTuple);
+      if (hs_ec) {
+        CountTimeout(hs_ec);
+        server_.handshake_failures.fetch_add(1, std::memory_order_relaxed);
+        quarry::log::Debug("net: TLS handshake with {} failed: {}", remote_address_,
+                           hs_ec.message());
+        co_return;
+      }
+      ReadPeerCertificate();
+    }
+
+    bool first = true;
+    while (!aborted_) {
+      // Wait for the first bytes of the next request. On a kept-alive
+      // connection this wait is the idle timeout; the request itself (header
+      // and body) then gets read_timeout. The first request of a connection
+      // has read_timeout for everything.
+      bool deadline_set = false;
+      if (buffer_.size() == 0) {
+        Tcp().expires_after(first ? limits().read_timeout : limits().idle_timeout);
+        deadline_set = first;
+        auto [rd_ec, n] = co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                                                           kUseTuple);
+        buffer_.commit(n);
+        if (rd_ec) {
+          CountTimeout(rd_ec);
+          co_return;
+        }
+      }
+      if (!deadline_set) Tcp().expires_after(limits().read_timeout);
+      first = false;
+      if (!co_await ServeOne()) co_return;
+      // Keep-alive: between requests hold no buffer memory unless the client
+      // already pipelined the next request.
+      if (buffer_.size() == 0) buffer_.shrink_to_fit();
+    }
+  }
+
+  // Reads one request, runs its handler and writes the reply. Returns whether
+  // the connection stays open. A separate coroutine so that its frame (parser,
+  // request, response) exists only while a request is in flight.
+  asio::awaitable<bool> ServeOne() {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(
+        std::min<size_t>(limits().header_limit, std::numeric_limits<std::uint32_t>::max())));
+    // The real body limit depends on the route, known only after the header.
+    // Beast checks Content-Length against body_limit while parsing the header,
+    // so it must be unlimited here.
+    parser.body_limit(boost::none);
+
+    auto [ec, header_bytes] = co_await http::async_read_header(stream_, buffer_, parser, kUseTuple);
+    if (ec) {
+      if (ec == http::error::header_limit) {
+        co_return co_await SendError(413, "request header exceeds " +
+                                              std::to_string(limits().header_limit) + " bytes",
+                                     /*keep_alive=*/false);
+      }
+      if (IsParseError(ec)) {
+        co_return co_await SendError(400, "malformed HTTP request: " + ec.message(), false);
+      }
+      CountTimeout(ec);
+      co_return false;
+    }
+    server_.requests_total.fetch_add(1, std::memory_order_relaxed);
+
+    auto& message = parser.get();
+    // A body we do not read poisons the connection: answer and close.
+    const bool body_pending = !parser.is_done();
+    const bool keep_alive = message.keep_alive();
+
+    HttpRequest request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    if (size_t q = request.target.find('?'); q != std::string::npos) {
+      request.path = request.target.substr(0, q);
+      request.query = request.target.substr(q + 1);
+    } else {
+      request.path = request.target;
+    }
+    request.headers.reserve(static_cast<size_t>(std::distance(message.begin(), message.end())));
+    for (const auto& field : message) {
+      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.remote_address = remote_address_;
+    request.client_cert_sha256 = client_cert_sha256_;
+    request.client_cert_subject = client_cert_subject_;
+
+    const Endpoint* endpoint = listener_->router->Find(request.method, request.path);
+    if (endpoint == nullptr) {
+      co_return co_await SendError(404, "not found", keep_alive && !body_pending);
+    }
+
+    bool gzip = false;
+    if (auto it = message.find(http::field::content_encoding); it != message.end()) {
+      std::string_view coding = Trim(it->value());
+      if (EqualsIgnoreCase(coding, "gzip") || EqualsIgnoreCase(coding, "x-gzip")) {
+        if (!endpoint->accept_gzip) {
+          co_return co_await SendError(415, "Content-Encoding gzip is not accepted here",
+                                       keep_alive && !body_pending);
+        }
+        gzip = true;
+      } else if (!coding.empty() && !EqualsIgnoreCase(coding, "identity")) {
+        co_return co_await SendError(415, "unsupported Content-Encoding",
+                                     keep_alive && !body_pending);
+      }
+    }
+
+    if (body_pending) {
+      auto length = parser.content_length();
+      // Beast only checks Content-Length against body_limit while parsing the
+      // header (unlimited then), so the fixed-length case is checked here; the
+      // parser enforces the limit on chunked bodies as they arrive.
+      if (length && *length > endpoint->body_limit) {
+        co_return co_await SendError(
+            413, "body exceeds " + std::to_string(endpoint->body_limit) + " bytes", false);
+      }
+      parser.body_limit(endpoint->body_limit);
+      if (length) message.body().reserve(static_cast<size_t>(*length) + kBodyPadding);
+
+      if (auto expect = message.find(http::field::expect);
+          expect != message.end() && EqualsIgnoreCase(Trim(expect->value()), "100-continue")) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        auto [wr_ec, n] = co_await asio::async_write(
+            stream_, asio::buffer(kContinue.data(), kContinue.size()), kUseTuple);
+        if (wr_ec) {
+          CountTimeout(wr_ec);
+          co_return false;
+        }
+      }
+
+      auto [body_ec, body_bytes] = co_await http::async_read(stream_, buffer_, parser, kUseTuple);
+      if (body_ec) {
+        if (body_ec == http::error::body_limit) {
+          co_return co_await SendError(
+              413, "body exceeds " + std::to_string(endpoint->body_limit) + " bytes", false);
+        }
+        if (IsParseError(body_ec)) {
+          co_return co_await SendError(400, "malformed HTTP request: " + body_ec.message(), false);
+        }
+        CountTimeout(body_ec);
+        co_return false;
+      }
+    }
+    request.body = std::move(message.body());
+
+    if (gzip) {
+      auto inflated = GunzipCapped(request.body, endpoint->inflated_limit, kBodyPadding);
+      if (!inflated) {
+        if (inflated.error().code == ErrorCode::kTooLarge) {
+          co_return co_await SendError(413, inflated.error().message, keep_alive);
+        }
+        co_return co_await SendError(400, "bad gzip body: " + inflated.error().message,
+                                     keep_alive);
+      }
+      request.body = std::move(*inflated);
+    }
+    EnsurePadding(request.body);
+
+    // The handler may answer inline or later from any thread.
+    auto state = std::make_shared<ReplyState>();
+    reply_ = state;
+    HttpResponse response;
+    bool have_response = false;
+    try {
+      endpoint->handler(std::move(request),
+                        [state](HttpResponse r) { state->Deliver(std::move(r)); });
+    } catch (const std::exception& e) {
+      quarry::log::Warn("net: handler for {} threw: {}", message.target(), e.what());
+      state->Cancel();
+      response.status = 500;
+      response.body = JsonError("internal error");
+      response.close = true;
+      have_response = true;
+    }
+    if (!have_response) {
+      if (auto ready = state->TakeReady()) {
+        response = std::move(*ready);
+      } else {
+        auto [wait_ec, r] = co_await AwaitReply(state);
+        if (wait_ec) {
+          reply_.reset();
+          co_return false;  // aborted by Stop()
+        }
+        response = std::move(r);
+      }
+    }
+    reply_.reset();
+    co_return co_await Send(std::move(response), keep_alive, message.version());
+  }
+
+  asio::awaitable<bool> SendError(int status, std::string message, bool keep_alive) {
+    HttpResponse response;
+    response.status = status;
+    response.body = JsonError(message);
+    response.close = !keep_alive;
+    co_return co_await Send(std::move(response), keep_alive, 11);
+  }
+
+  // Writes a response; returns whether the connection stays open.
+  asio::awaitable<bool> Send(HttpResponse response, bool request_keep_alive, unsigned version) {
+    http::response<http::string_body> res;
+    res.version(version);
+    if (response.status < 100 || response.status > 999) {
+      quarry::log::Warn("net: handler returned invalid status {}", response.status);
+      response.status = 500;
+      response.body = JsonError("internal error");
+    }
+    res.result(static_cast<unsigned>(response.status));
+    if (!response.content_type.empty()) res.set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) {
+      // A line break would let a header value inject its own header lines.
+      if (name.empty() || HasLineBreak(name) || HasLineBreak(value)) {
+        quarry::log::Warn("net: dropping response header with a line break");
+        continue;
+      }
+      res.insert(name, value);
+    }
+    res.body() = std::move(response.body);
+    const bool keep = request_keep_alive && !response.close && !aborted_ && !server_.stopping;
+    res.keep_alive(keep);
+    res.prepare_payload();
+
+    Tcp().expires_after(limits().write_timeout);
+    auto [ec, n] = co_await http::async_write(stream_, res, kUseTuple);
+    if (ec) {
+      CountTimeout(ec);
+      co_return false;
+    }
+    if (!keep) co_await Linger();
+    co_return keep;
+  }
+
+  // Half-closes and discards the client's remaining bytes for a bounded time
+  // so that closing with unread data does not reset the connection (a reset
+  // can destroy the response in the client's receive buffer).
+  asio::awaitable<void> Linger() {
+    if (aborted_) co_return;
+    error_code ec;
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) co_return;
+    Tcp().expires_after(limits().linger_timeout);
+    char scratch[512];
+    size_t drained = 0;
+    while (drained < kMaxLingerBytes) {
+      auto [rd_ec, n] = co_await Tcp().async_read_some(asio::buffer(scratch), kUseTuple);
+      if (rd_ec) break;
+      drained += n;
+    }
+  }
+
+  void ReadPeerCertificate() {
+    if constexpr (kTls) {
+      SSL* ssl = stream_.native_handle();
+      X509* cert = SSL_get0_peer_certificate(ssl);
+      if (cert == nullptr) return;
+      unsigned char md[EVP_MAX_MD_SIZE];
+      unsigned int len = 0;
+      if (X509_digest(cert, EVP_sha256(), md, &len) == 1) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        client_cert_sha256_.reserve(len * 2);
+        for (unsigned int i = 0; i < len; ++i) {
+          client_cert_sha256_ += kHex[md[i] >> 4];
+          client_cert_sha256_ += kHex[md[i] & 0xf];
+        }
+      }
+      if (BIO* bio = BIO_new(BIO_s_mem())) {
+        if (X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0) {
+          char* data = nullptr;
+          long n = BIO_get_mem_data(bio, &data);
+          if (n > 0) client_cert_subject_.assign(data, static_cast<size_t>(n));
+        }
+        BIO_free(bio);
+      }
+    }
+  }
+
+  ServerCore& server_;
+  std::shared_ptr<Listener> listener_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::string remote_address_;
+  std::string client_cert_sha256_;
+  std::string client_cert_subject_;
+  std::shared_ptr<ReplyState> reply_;  // set while a handler owes a reply
+  bool aborted_ = false;
+};
+
+template <class Stream>
+asio::awaitable<void> RunSession(std::shared_ptr<Session<Stream>> session) {
+  co_await session->Run();
+}
+
+template <class Stream>
+void SpawnSession(ServerCore& server, std::shared_ptr<Listener> listener, Stream stream) {
+  auto executor = stream.get_executor();
+  auto session = std::make_shared<Session<Stream>>(server, std::move(listener), std::move(stream));
+  session->Start();
+  asio::co_spawn(executor, RunSession(std::move(session)), LogSpawnFailure);
+}
+
+asio::awaitable<void> ServerCore::AcceptLoop(std::shared_ptr<Listener> listener) {
+  const ConnectionLimits& limits = listener->options.limits;
+  while (!stopping) {
+    // Each connection gets its own strand: its handlers never run
+    // concurrently, yet connections spread over all I/O threads.
+    auto [ec, socket] =
+        co_await listener->acceptor.async_accept(asio::make_strand(*ioc), kUseTuple);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopping || !listener->acceptor.is_open()) break;
+      quarry::log::Warn("net: accept on port {} failed: {}", listener->options.port, ec.message());
+      asio::steady_timer backoff(listener->strand, kAcceptBackoff);
+      co_await backoff.async_wait(kUseTuple);
+      continue;
+    }
+    if (stopping || listener->open.load(std::memory_order_relaxed) >= limits.max_connections) {
+      error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    // Small writes (response headers) must not wait for Nagle.
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    beast::tcp_stream tcp_stream(std::move(socket));
+    try {
+      if (listener->tls) {
+        SpawnSession(*this, listener, TlsStream(std::move(tcp_stream), *listener->tls));
+      } else {
+        SpawnSession(*this, listener, std::move(tcp_stream));
+      }
+    } catch (const std::exception& e) {
+      // Session construction failed (e.g. SSL_new out of memory): drop the
+      // connection; ~Session rolled the counters back if it got that far.
+      quarry::log::Warn("net: could not start a session: {}", e.what());
+    }
+  }
+  std::lock_guard lock(sessions_mu);
+  --accept_loops;
+  sessions_cv.notify_all();
+}
+
+Result<uint16_t> ServerCore::AddListener(const ListenerOptions& options, const Router& router) {
+  {
+    std::lock_guard lock(state_mu);
+    if (started || stopped) {
+      return Fail(ErrorCode::kInvalidArgument, "AddListener must be called before Start()");
+    }
+  }
+  auto listener = std::make_shared<Listener>(*ioc, options, router);
+  if (options.tls.enabled) {
+    auto ctx = MakeServerContext(options.tls);
+    if (!ctx) return Fail(ctx.error());
+    listener->tls = std::move(*ctx);
+  }
+  error_code ec;
+  auto address = asio::ip::make_address(options.address, ec);
+  if (ec) return Fail(ErrorCode::kInvalidArgument, "bad listen address: " + options.address);
+  tcp::endpoint endpoint(address, options.port);
+  auto& acceptor = listener->acceptor;
+  auto fail = [&](const char* what) {
+    return Fail(ErrorCode::kIo, std::string(what) + " " + options.address + ":" +
+                                    std::to_string(options.port) + ": " + ec.message());
+  };
+  acceptor.open(endpoint.protocol(), ec);
+  if (ec) return fail("open");
+  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) return fail("setsockopt");
+  acceptor.bind(endpoint, ec);
+  if (ec) return fail("bind");
+  acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen");
+  uint16_t port = acceptor.local_endpoint(ec).port();
+  if (ec) return fail("getsockname");
+  listener->options.port = port;
+  listeners.push_back(std::move(listener));
+  return port;
+}
+
+void ServerCore::Start() {
+  {
+    std::lock_guard lock(state_mu);
+    if (started || stopped) return;
+    started = true;
+  }
+  {
+    std::lock_guard lock(sessions_mu);
+    accept_loops = static_cast<int>(listeners.size());
+  }
+  for (auto& listener : listeners) {
+    asio::co_spawn(listener->strand, AcceptLoop(listener), LogSpawnFailure);
+  }
+  threads.reserve(thread_count);
+  for (unsigned i = 0; i < thread_count; ++i) {
+    threads.emplace_back([this] {
+      for (;;) {
+        try {
+          ioc->run();
+          return;
+        } catch (const std::exception& e) {
+          quarry::log::Error("net: I/O thread caught: {}", e.what());
+        }
+      }
+    });
+  }
+}
+
+void ServerCore::Stop() {
+  bool was_started;
+  {
+    std::lock_guard lock(state_mu);
+    if (stopped) return;
+    stopped = true;
+    was_started = started;
+  }
+  std::vector<std::shared_ptr<SessionBase>> live;
+  {
+    std::lock_guard lock(sessions_mu);
+    stopping = true;
+    for (auto& [ptr, weak] : sessions) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+  }
+  for (auto& listener : listeners) {
+    if (was_started) {
+      asio::post(listener->strand, [listener] {
+        error_code ignored;
+        listener->acceptor.close(ignored);
+      });
+    } else {
+      error_code ignored;
+      listener->acceptor.close(ignored);
+    }
+  }
+  for (auto& session : live) {
+    asio::post(session->executor(), [session] { session->Abort(); });
+  }
+  live.clear();
+  work.reset();
+  if (was_started) {
+    std::unique_lock lock(sessions_mu);
+    bool drained = sessions_cv.wait_for(lock, kStopGrace, [this] {
+      return accept_loops == 0 && connections_open.load() == 0;
+    });
+    if (!drained) {
+      quarry::log::Warn("net: {} connections still open after {}s; abandoning them",
+                        connections_open.load(), kStopGrace.count());
+    }
+  }
+  ioc->stop();
+  for (auto& t : threads) t.join();
+  threads.clear();
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  explicit Impl(unsigned threads) : core(threads) {}
+  ServerCore core;
+};
+
+HttpServer::HttpServer(unsigned threads) : impl_(std::make_unique<Impl>(threads)) {}
+
+HttpServer::~HttpServer() = default;
+
+Result<uint16_t> HttpServer::AddListener(const ListenerOptions& options, const Router& router) {
+  return impl_->core.AddListener(options, router);
+}
+
+void HttpServer::Start() { impl_->core.Start(); }
+
+void HttpServer::Stop() { impl_->core.Stop(); }
+
+ServerStats HttpServer::Stats() const {
+  ServerStats stats;
+  stats.connections_open = impl_->core.connections_open.load(std::memory_order_relaxed);
+  stats.connections_total = impl_->core.connections_total.load(std::memory_order_relaxed);
+  stats.requests_total = impl_->core.requests_total.load(std::memory_order_relaxed);
+  stats.handshake_failures = impl_->core.handshake_failures.load(std::memory_order_relaxed);
+  stats.timeouts = impl_->core.timeouts.load(std::memory_order_relaxed);
+  return stats;
+}
+
+}  // namespace quarry::net
