@@ -80,6 +80,9 @@ class Store {
   // any earlier rows of that (run, node), so a re-sent write is harmless, and
   // moves the host to answered (status 0) or failed. Answers for unknown runs are
   // kept as orphans and change no state. A run whose targets all finished ends.
+  // A late answer from a host already expired or cancelled in that run keeps its
+  // rows (listed by ListResults) but leaves the host expired/cancelled.
+  // kNotFound when `write.node` is unknown.
   virtual void RecordAnswers(DistributedWrite write, Done<void> done) = 0;
 
   // Moves pending hosts to picked_up. Hosts not pending are left alone.
@@ -88,10 +91,12 @@ class Store {
   // Raises stored last-seen times (never lowers them).
   virtual void TouchNodes(std::vector<LastSeen> seen, Done<void> done) = 0;
 
-  // Creates a run with every target pending.
+  // Creates a run with every target pending (a target listed twice counts once).
+  // kNotFound if a target is unknown. A run without targets ends at once, finished.
   virtual void CreateRun(RunSpec spec, Done<Run> done) = 0;
 
   // Ends a running run as cancelled; its unfinished hosts become cancelled.
+  // kNotFound for an unknown run, kConflict for one that already ended.
   virtual void CancelRun(RunId run, int64_t at_us, Done<Run> done) = 0;
 
   // Ends every running run whose deadline is <= now_us as expired; unfinished

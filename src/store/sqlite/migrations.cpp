@@ -163,21 +163,21 @@ Result<int> ApplyMigrations(Db& db, int64_t now_us) {
     if (!current) return Fail(current.error());
     if (*current > latest) {
       return Fail(ErrorCode::kConflict,
-                  fmt::format("database schema version {} is newer than this binary's {}",
-                              *current, latest));
+                  fmt::format("database schema version {} is newer than this binary's {}", *current,
+                              latest));
     }
     if (*current >= migration.version) continue;  // already applied; tx rolls back
     if (*current != migration.version - 1) {
-      return Fail(ErrorCode::kInternal, fmt::format("schema version {} is followed by {}",
-                                                    *current, migration.version));
+      return Fail(ErrorCode::kInternal,
+                  fmt::format("schema version {} is followed by {}", *current, migration.version));
     }
     auto applied = db.Exec(migration.sql);
     if (!applied) {
       return Fail(applied.error().code, fmt::format("migration {} ({}): {}", migration.version,
                                                     migration.name, applied.error().message));
     }
-    auto record = db.Prepare(
-        "INSERT INTO schema_version (version, name, applied_us) VALUES (?1, ?2, ?3)");
+    auto record =
+        db.Prepare("INSERT INTO schema_version (version, name, applied_us) VALUES (?1, ?2, ?3)");
     if (!record) return Fail(record.error());
     record->BindInt(1, migration.version).BindText(2, migration.name).BindInt(3, now_us);
     if (auto ran = record->Run(); !ran) return Fail(ran.error());

@@ -38,18 +38,15 @@ Error SqliteError(sqlite3* db, int rc, std::string_view what) {
   }
   // The connection's message describes the latest failure only when it is the
   // one we are reporting; otherwise fall back to the generic text of the code.
-  const char* detail =
-      (db != nullptr && sqlite3_extended_errcode(db) == rc) ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  const char* detail = (db != nullptr && sqlite3_extended_errcode(db) == rc) ? sqlite3_errmsg(db)
+                                                                             : sqlite3_errstr(rc);
   return Error{code, fmt::format("sqlite: {}: {} (code {})", what, detail, rc)};
 }
 
 // ---- Stmt ----
 
 Stmt::Stmt(Stmt&& other) noexcept
-    : db_(other.db_),
-      stmt_(other.stmt_),
-      bind_rc_(other.bind_rc_),
-      bind_index_(other.bind_index_) {
+    : db_(other.db_), stmt_(other.stmt_), bind_rc_(other.bind_rc_), bind_index_(other.bind_index_) {
   other.stmt_ = nullptr;
 }
 
@@ -71,9 +68,9 @@ Stmt& Stmt::BindInt(int index, int64_t value) {
 
 Stmt& Stmt::BindText(int index, std::string_view value) {
   // SQLITE_TRANSIENT: SQLite copies the text, so callers may bind temporaries.
-  NoteBindError(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
-                                    SQLITE_UTF8),
-                index);
+  NoteBindError(
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+      index);
   return *this;
 }
 

@@ -28,6 +28,10 @@
 //    nodes in TouchNodes and unknown (run, node) pairs in RecordPickups are
 //    skipped. CreateRun with an unknown target fails with kNotFound.
 //  * An empty `done` is allowed (fire and forget).
+//
+// REQUIRES: the store is not destroyed from one of its own `done` callbacks or
+// observer calls (they run on the writer thread, which the destructor joins).
+// Close() may be called from them: it then stops intake without waiting.
 #pragma once
 
 #include <cstddef>
