@@ -33,7 +33,7 @@ std::string MachineHostname() {
 // The flagfile an osqueryd needs to talk to this server: every remote flag set.
 std::string RenderFlagfile(const config::ServerConfig& cfg, const std::string& host, uint16_t port,
                            const std::string& ca_path, const std::string& secret_path) {
-  const auto& set = api::AgentPathSets(cfg.agent.paths).front();
+  const api::AgentPathSet set = api::AgentPathSets(cfg.agent.paths).front();
   std::string out;
   out += "# osqueryd flagfile written by `quarry serve` (regenerated at every start).\n";
   out += "# Use: osqueryd --flagfile=" + AbsolutePath(cfg.data_dir) + "/osquery.flags\n";

@@ -45,8 +45,12 @@ struct HttpResponse {
 };
 
 // How a handler answers. Call it exactly once, from any thread; the session
-// resumes on its own executor.
+// resumes on its own executor. Later calls are ignored (and logged); calling it
+// after the server stopped is harmless.
 using Reply = std::function<void(HttpResponse)>;
+// Runs on an I/O thread: it must not block. Slow work goes elsewhere and
+// answers through `reply` later. An exception escaping the handler becomes a
+// 500 response and a closed connection.
 using Handler = std::function<void(HttpRequest&& request, Reply reply)>;
 
 // One routed endpoint with its own limits. The body limit applies to the bytes

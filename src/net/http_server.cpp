@@ -349,7 +349,9 @@ struct ServerCore {
   void Start();
   void Stop();
 
+  // Accepts until the acceptor closes; counts itself out of accept_loops.
   asio::awaitable<void> AcceptLoop(std::shared_ptr<Listener> listener);
+  asio::awaitable<void> AcceptConnections(std::shared_ptr<Listener> listener);
 
   // Session registry, for Stop() and the connections_open gauge. Register
   // returns false when the server is stopping (the session must close at once).
@@ -394,7 +396,6 @@ struct ServerCore {
   std::atomic<uint64_t> timeouts{0};
 };
 
-using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // One connection. The coroutine in Run() owns it through a shared_ptr; the
@@ -522,6 +523,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       }
       CountTimeout(ec);
       co_return false;
+    }
+    // Beast 1.81 applies header_limit to the request line and to the fields
+    // separately, letting a whole header reach almost twice the limit; the
+    // limit we promise is on the whole header.
+    if (header_bytes > limits().header_limit) {
+      co_return co_await SendError(
+          413, "request header exceeds " + std::to_string(limits().header_limit) + " bytes", false);
     }
     server_.requests_total.fetch_add(1, std::memory_order_relaxed);
 
@@ -761,6 +769,18 @@ void SpawnSession(ServerCore& server, std::shared_ptr<Listener> listener, Stream
 }
 
 asio::awaitable<void> ServerCore::AcceptLoop(std::shared_ptr<Listener> listener) {
+  try {
+    co_await AcceptConnections(listener);
+  } catch (const std::exception& e) {
+    quarry::log::Error("net: accept loop on port {} stopped: {}", listener->options.port,
+                       e.what());
+  }
+  std::lock_guard lock(sessions_mu);
+  --accept_loops;
+  sessions_cv.notify_all();
+}
+
+asio::awaitable<void> ServerCore::AcceptConnections(std::shared_ptr<Listener> listener) {
   const ConnectionLimits& limits = listener->options.limits;
   while (!stopping) {
     // Each connection gets its own strand: its handlers never run
@@ -795,9 +815,6 @@ asio::awaitable<void> ServerCore::AcceptLoop(std::shared_ptr<Listener> listener)
       quarry::log::Warn("net: could not start a session: {}", e.what());
     }
   }
-  std::lock_guard lock(sessions_mu);
-  --accept_loops;
-  sessions_cv.notify_all();
 }
 
 Result<uint16_t> ServerCore::AddListener(const ListenerOptions& options, const Router& router) {

@@ -78,7 +78,10 @@ class HttpServer {
 
   // Starts the I/O threads and returns.
   void Start();
-  // Stops accepting, closes connections, joins the threads. Idempotent.
+  // Stops accepting, closes connections (a handler's pending reply is then
+  // dropped), joins the threads. Idempotent. Waits at most a few seconds for
+  // sessions to wind down, but cannot interrupt a handler that blocks an I/O
+  // thread.
   void Stop();
 
   ServerStats Stats() const;

@@ -21,12 +21,15 @@ struct ClientOptions {
   uint16_t port = 443;
   bool tls = true;
   std::string ca_file;           // trust store: required when tls
-  std::string verify_name;       // name checked against the cert; default `host`
+  // Name checked against the cert (an IP literal matches an iPAddress SAN) and
+  // sent as SNI unless it is an IP literal (RFC 6066); default `host`.
+  std::string verify_name;
   std::string client_cert_file;  // optional mTLS
   std::string client_key_file;
   std::chrono::milliseconds timeout{16'000};  // one request, end to end
   bool keep_alive = true;
   int min_tls_version = 0;  // 0: TLS 1.2; 13: TLS 1.3 only
+  int max_tls_version = 0;  // 0: no maximum; 12: TLS 1.2 only
 };
 
 struct ClientResponse {
@@ -45,7 +48,12 @@ class HttpsClient {
 
   // Sends one request and reads the response. `headers` are added as given;
   // Host, Content-Length and (for a body) Content-Type: application/json are set
-  // unless present. kIo on connection/TLS failure, kDeadlineExceeded on timeout.
+  // unless present. kIo on connection/TLS failure, kDeadlineExceeded on timeout
+  // (the connection is then closed and the request not retried),
+  // kInvalidArgument when the options are unusable (no CA file, bad client
+  // certificate). A kept-alive connection that fails before any response byte
+  // arrives is reopened and the request sent once more, within the same
+  // deadline.
   Result<ClientResponse> Request(std::string_view method, std::string_view target,
                                  std::string_view body = {}, const HeaderList& headers = {});
   Result<ClientResponse> Post(std::string_view target, std::string_view body,

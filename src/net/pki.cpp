@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <set>
 #include <tuple>
@@ -328,6 +329,10 @@ Result<PkiFiles> EnsureServerPki(const std::string& dir,
                     "); refusing to regenerate: restore the files or empty the directory");
   }
 
+  // Parents get the default mode; the PKI directory itself is private.
+  std::error_code fs_ec;
+  std::filesystem::path parent = std::filesystem::path(dir).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, fs_ec);
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Fail(ErrorCode::kIo, "mkdir " + dir + ": " + std::strerror(errno));
   }

@@ -340,9 +340,11 @@ Result<std::string_view> CaptureObject(od::value value, const Path& path, int de
 
 // A captured object whose members are only validated.
 Result<std::string_view> CaptureAnyObject(od::value value, const Path& path, int depth) {
-  return CaptureObject(value, path, depth,
-                       [](std::string_view, od::value member, const Path& member_path,
-                          int member_depth) { return Validate(member, member_path, member_depth); });
+  return CaptureObject(
+      value, path, depth,
+      [](std::string_view, od::value member, const Path& member_path, int member_depth) {
+        return Validate(member, member_path, member_depth);
+      });
 }
 
 // Iterates an object whose members are handed to `on_member` (for maps keyed by
@@ -405,7 +407,8 @@ Status IterateRoot(od::parser& parser, simdjson::padded_string_view json, OnMemb
   // The member loop stops at the root's closing brace; any token after it is
   // content osquery's own parser would refuse too.
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
-    return Fail(ErrorCode::kInvalidArgument, "invalid JSON: trailing content after the root object");
+    return Fail(ErrorCode::kInvalidArgument,
+                "invalid JSON: trailing content after the root object");
   }
   return Ok();
 }
@@ -503,17 +506,21 @@ Status ReadLogLine(od::value value, const Path& path, int depth, store::LogLine*
       value, path, depth,
       [&](std::string_view key, od::value member, const Path& member_path,
           int member_depth) -> Status {
-        if (key == "unixTime") return ReadLenientInt(member, member_path, member_depth, &line->unix_time);
+        if (key == "unixTime")
+          return ReadLenientInt(member, member_path, member_depth, &line->unix_time);
         if (key == "name") return ReadLenientString(member, member_path, member_depth, &line->name);
-        if (key == "action") return ReadLenientString(member, member_path, member_depth, &line->action);
+        if (key == "action")
+          return ReadLenientString(member, member_path, member_depth, &line->action);
         if (key == "hostIdentifier") {
           return ReadLenientString(member, member_path, member_depth, &line->host_identifier);
         }
-        if (key == "severity") return ReadLenientInt(member, member_path, member_depth, &line->severity);
+        if (key == "severity")
+          return ReadLenientInt(member, member_path, member_depth, &line->severity);
         if (key == "filename") {
           return ReadLenientString(member, member_path, member_depth, &extras->filename);
         }
-        if (key == "message") return ReadLenientString(member, member_path, member_depth, &line->message);
+        if (key == "message")
+          return ReadLenientString(member, member_path, member_depth, &line->message);
         return Validate(member, member_path, member_depth);
       });
   if (!raw) return Fail(std::move(raw.error()));
@@ -547,23 +554,22 @@ Status ReadQueries(od::value value, const Path& path, int depth, AnswerSet* answ
       [&](std::string_view id, od::value rows, const Path& id_path, int id_depth) -> Status {
         store::QueryAnswer& answer = answers->For(id);
         answer.rows_json.clear();  // a repeated id: the last one wins
-        return ForEachElement(
-            rows, id_path, id_depth,
-            [&](od::value row, const Path& row_path, int row_depth) -> Status {
-              Result<std::string_view> raw = CaptureAnyObject(row, row_path, row_depth);
-              if (!raw) return Fail(std::move(raw.error()));
-              answer.rows_json.emplace_back(*raw);
-              return Ok();
-            });
+        return ForEachElement(rows, id_path, id_depth,
+                              [&](od::value row, const Path& row_path, int row_depth) -> Status {
+                                Result<std::string_view> raw =
+                                    CaptureAnyObject(row, row_path, row_depth);
+                                if (!raw) return Fail(std::move(raw.error()));
+                                answer.rows_json.emplace_back(*raw);
+                                return Ok();
+                              });
       });
 }
 
 Status ReadStatuses(od::value value, const Path& path, int depth, AnswerSet* answers) {
-  return ForEachMember(value, path, depth,
-                       [&](std::string_view id, od::value status, const Path& id_path, int) {
-                         return ReadInt32(status, id_path, /*allow_string=*/true,
-                                          &answers->For(id).status);
-                       });
+  return ForEachMember(
+      value, path, depth, [&](std::string_view id, od::value status, const Path& id_path, int) {
+        return ReadInt32(status, id_path, /*allow_string=*/true, &answers->For(id).status);
+      });
 }
 
 Status ReadMessages(od::value value, const Path& path, int depth, AnswerSet* answers) {
@@ -579,20 +585,20 @@ Status ReadStats(od::value value, const Path& path, int depth, AnswerSet* answer
       [&](std::string_view id, od::value stats_value, const Path& id_path, int id_depth) -> Status {
         store::QueryStats& stats = answers->For(id).stats;
         stats = store::QueryStats{};
-        return ForEachMember(
-            stats_value, id_path, id_depth,
-            [&](std::string_view key, od::value member, const Path& member_path,
-                int member_depth) -> Status {
-              int64_t* target = nullptr;
-              if (key == "wall_time_ms") target = &stats.wall_time_ms;
-              if (key == "user_time") target = &stats.user_time;
-              if (key == "system_time") target = &stats.system_time;
-              if (key == "memory") target = &stats.memory;
-              if (target == nullptr) return Validate(member, member_path, member_depth);
-              // A denylisted query reports `{}`: present only with real figures.
-              stats.present = true;
-              return ReadInt(member, member_path, /*allow_string=*/false, target);
-            });
+        return ForEachMember(stats_value, id_path, id_depth,
+                             [&](std::string_view key, od::value member, const Path& member_path,
+                                 int member_depth) -> Status {
+                               int64_t* target = nullptr;
+                               if (key == "wall_time_ms") target = &stats.wall_time_ms;
+                               if (key == "user_time") target = &stats.user_time;
+                               if (key == "system_time") target = &stats.system_time;
+                               if (key == "memory") target = &stats.memory;
+                               if (target == nullptr)
+                                 return Validate(member, member_path, member_depth);
+                               // A denylisted query reports `{}`: present only with real figures.
+                               stats.present = true;
+                               return ReadInt(member, member_path, /*allow_string=*/false, target);
+                             });
       });
 }
 

@@ -1,15 +1,15 @@
 #include "proto/agent_messages.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 namespace quarry::proto {
 namespace {
@@ -105,9 +105,9 @@ TEST(ParseEnrollTest, MinimalBodyAndFallbacks) {
 }
 
 TEST(ParseEnrollTest, NumericPlatformTypeAndUnknownKeys) {
-  Result<EnrollRequest> r = ParseEnroll(
-      R"({"platform_type":21,"extra":[1,{"x":null}],"host_identifier":"mac",)"
-      R"("host_details":{"system_info":{"hostname":""}} , "enroll_secret":"s"})");
+  Result<EnrollRequest> r =
+      ParseEnroll(R"({"platform_type":21,"extra":[1,{"x":null}],"host_identifier":"mac",)"
+                  R"("host_details":{"system_info":{"hostname":""}} , "enroll_secret":"s"})");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->identity.platform_type, "21");
   EXPECT_EQ(r->identity.hostname, "mac");  // empty hostname falls back too
@@ -123,6 +123,10 @@ TEST(ParseEnrollTest, EscapedStringsAreUnescaped) {
 }
 
 // ---- node key ----
+
+TEST(ParseNodeKeyTest, EscapedNamesAreUnescaped) {
+  EXPECT_EQ(ParseNodeKey(R"({"node\u005fkey":"k","x\n":{"\"":"\u00e9"}})").value(), "k");
+}
 
 TEST(ParseNodeKeyTest, Shapes) {
   EXPECT_EQ(ParseNodeKey(R"({"node_key":"abc"})").value(), "abc");
@@ -151,8 +155,7 @@ TEST(ParseLogTest, UncompressedStatusBody) {
 }
 
 TEST(ParseLogTest, CompressedResultBodyWithAllThreeShapes) {
-  const std::string lines =
-      std::string(kEventLine) + "," + kBatchLine + "," + kSnapshotLine;
+  const std::string lines = std::string(kEventLine) + "," + kBatchLine + "," + kSnapshotLine;
   for (const std::string& body : {Compressed(lines, "result"), Uncompressed(lines, "result")}) {
     Result<LogRequest> r = ParseLog(body);
     ASSERT_TRUE(r) << r.error().message;
@@ -219,7 +222,8 @@ TEST(ParseLogTest, InPlaceAndCopiedBodiesAgree) {
   Result<LogRequest> b = ParseLog(roomy);
   ASSERT_TRUE(a && b);
   ASSERT_EQ(a->lines.size(), b->lines.size());
-  for (size_t i = 0; i < a->lines.size(); ++i) EXPECT_EQ(a->lines[i].raw_json, b->lines[i].raw_json);
+  for (size_t i = 0; i < a->lines.size(); ++i)
+    EXPECT_EQ(a->lines[i].raw_json, b->lines[i].raw_json);
 }
 
 TEST(ParseLogTest, ThreadsParseConcurrently) {
@@ -259,8 +263,8 @@ TEST(ParseDistributedWriteTest, RealBody) {
   EXPECT_EQ(q1.run, 0);
   EXPECT_EQ(q1.status, 0);
   EXPECT_EQ(q1.message, "");
-  EXPECT_THAT(q1.rows_json, ElementsAre(R"({"name":"sshd","pid":"811"})",
-                                        R"({"name":"cron","pid":"512"})"));
+  EXPECT_THAT(q1.rows_json,
+              ElementsAre(R"({"name":"sshd","pid":"811"})", R"({"name":"cron","pid":"512"})"));
   EXPECT_TRUE(q1.stats.present);
   EXPECT_EQ(q1.stats.wall_time_ms, 3);
   EXPECT_EQ(q1.stats.user_time, 2);
@@ -412,6 +416,11 @@ const Malformed kMalformed[] = {
     {Parser::kNodeKey, R"({"x":12abc})", "x: invalid JSON"},
     {Parser::kNodeKey, R"({"x":1 2})", "invalid JSON"},
     {Parser::kNodeKey, R"({"x":{"y" 1}})", "x: invalid JSON"},
+    {Parser::kNodeKey, R"({1:2})", "invalid JSON"},
+    {Parser::kNodeKey, R"({"x":{1:2}})", "x: invalid JSON"},
+    {Parser::kNodeKey, R"({"a\qb":1})", "invalid JSON"},
+    {Parser::kNodeKey, R"({"x":{"a\qb":1}})", "x: invalid JSON"},
+    {Parser::kNodeKey, R"({"x":["\u12"]})", "x[0]: invalid JSON"},
     {Parser::kNodeKey, R"({"x":)" + Nested(100) + "}", "nested deeper than 64"},
     // Enroll.
     {Parser::kEnroll, "", "empty body"},
@@ -429,11 +438,9 @@ const Malformed kMalformed[] = {
      "host_details: expected an object"},
     {Parser::kEnroll, R"({"host_identifier":"h","host_details":{"os_version":[]}})",
      "host_details.os_version: expected an object"},
-    {Parser::kEnroll,
-     R"({"host_identifier":"h","host_details":{"os_version":{"platform":9}}})",
+    {Parser::kEnroll, R"({"host_identifier":"h","host_details":{"os_version":{"platform":9}}})",
      "host_details.os_version.platform: expected a string"},
-    {Parser::kEnroll,
-     R"({"host_identifier":"h","host_details":{"system_info":{"hostname":null}}})",
+    {Parser::kEnroll, R"({"host_identifier":"h","host_details":{"system_info":{"hostname":null}}})",
      "host_details.system_info.hostname: expected a string"},
     {Parser::kEnroll, R"({"host_identifier":"h","host_details":{"platform_info":{"a":[}}})",
      "host_details.platform_info"},

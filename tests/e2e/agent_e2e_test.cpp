@@ -13,6 +13,7 @@
 
 #include "e2e/fake_osqueryd.h"
 #include "e2e/server_process.h"
+#include "net/gzip.h"
 #include "net/https_client.h"
 
 namespace quarry::e2e {
