@@ -18,9 +18,21 @@ for _ in $(seq 1 100); do grep -q "ready" "$DIR/server.log" 2>/dev/null && break
 PORT=$(python3 -c "import json;print(json.load(open('$DIR/data/server.json'))['agent_url'].rsplit(':',1)[1])")
 URL=https://127.0.0.1:$PORT
 SECRET=$(cat "$DIR/data/enroll_secret")
-NODE_KEY=$(curl -s --cacert "$DIR/data/ca.pem" -d "{\"enroll_secret\":\"$SECRET\",\"host_identifier\":\"bench\",\"platform_type\":\"9\",\"host_details\":{}}" \
-  "$URL/api/v1/osquery/enroll" | python3 -c "import json,sys;print(json.load(sys.stdin)['node_key'])")
+enroll() {
+  curl -s --cacert "$DIR/data/ca.pem" -d "{\"enroll_secret\":\"$SECRET\",\"host_identifier\":\"$1\",\"platform_type\":\"9\",\"host_details\":{}}" \
+    "$URL/api/v1/osquery/enroll" | python3 -c "import json,sys;print(json.load(sys.stdin)['node_key'])"
+}
+NODE_KEY=$(enroll bench-0)
 export NODE_KEY
+KEYS_FILE="$DIR/keys"
+echo "$NODE_KEY" >"$KEYS_FILE"
+for i in $(seq 1 63); do enroll "bench-$i" >>"$KEYS_FILE"; done
+export KEYS_FILE
+ADMIN=$(python3 -c "import json;print(json.load(open('$DIR/data/server.json'))['admin_url'])")
+RUN=$(curl -s --cacert "$DIR/data/ca.pem" -H "Authorization: Bearer $(cat "$DIR/data/operator_token")" \
+  -d '{"sql":"SELECT * FROM processes","all":true,"timeout_seconds":3600}' "$ADMIN/api/v1/runs" \
+  | python3 -c "import json,sys;print(json.load(sys.stdin)['id'])")
+export QUERY_ID="q$RUN"
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo none)"
@@ -40,7 +52,7 @@ run() {  # name, script, connections, extra env
   LAST_RPS=$rps
 }
 run "empty distributed read (64 conns)" read.lua 64 /api/v1/osquery/distributed/read
-ROWS=100 QUERY_ID=bench_orphan run "distributed write, 100 rows/req" write.lua 64 /api/v1/osquery/distributed/write
-echo "  => durable result rows/s: $(python3 -c "print(int(float('$LAST_RPS')*100))")"
+ROWS=100 run "distributed write, 100 rows/req" write.lua 64 /api/v1/osquery/distributed/write
+echo "  => durable result rows/s: $(python3 -c "print(int(float('$LAST_RPS')*100))")  (rows in the results table: $(sqlite3 "$DIR/data/quarry.db" "SELECT count(*) FROM results"))"
 LINES=100 run "logger, 100 result lines/req" log.lua 64 /api/v1/osquery/log
 echo "  => durable log lines/s:   $(python3 -c "print(int(float('$LAST_RPS')*100))")"
