@@ -93,8 +93,9 @@ class AgentHandlers {
   void DistributedRead(HttpRequest&& request, Reply reply) {
     auto node = AuthenticateSmall(request, reply, store::SeenVia::kDistributed);
     if (!node) return;
-    fleet::DistributedWork work = fleet_.ReadDistributed(*node);
-    reply(JsonResponse(proto::RenderDistributedRead(work.queries, work.accelerate_seconds)));
+    fleet_.ReadDistributed(node, [reply = std::move(reply)](fleet::DistributedWork work) {
+      reply(JsonResponse(proto::RenderDistributedRead(work.queries, work.accelerate_seconds)));
+    });
   }
 
   void DistributedWrite(HttpRequest&& request, Reply reply) {

@@ -84,6 +84,65 @@ std::string QueryParam(std::string_view query, std::string_view name) {
   return {};
 }
 
+Result<std::vector<std::string>> StringList(const json::object& o, const char* key) {
+  std::vector<std::string> out;
+  auto* v = o.if_contains(key);
+  if (!v) return out;
+  if (!v->is_array()) return Fail(ErrorCode::kInvalidArgument, std::string(key) + ": expected an array of strings");
+  for (const auto& e : v->as_array()) {
+    if (!e.is_string()) return Fail(ErrorCode::kInvalidArgument, std::string(key) + ": expected an array of strings");
+    out.emplace_back(e.as_string());
+  }
+  return out;
+}
+
+// {"all": bool, "hosts": [id or identifier/hostname ...], "platforms": [...], "labels": [...]}
+Result<fleet::TargetSelector> ParseSelector(const json::object& o) {
+  fleet::TargetSelector sel;
+  if (auto* all = o.if_contains("all")) {
+    if (!all->is_bool()) return Fail(ErrorCode::kInvalidArgument, "all: expected a boolean");
+    sel.all = all->as_bool();
+  }
+  if (auto* hosts = o.if_contains("hosts")) {
+    if (!hosts->is_array()) return Fail(ErrorCode::kInvalidArgument, "hosts: expected an array");
+    for (const auto& h : hosts->as_array()) {
+      if (h.is_int64() && h.as_int64() > 0) {
+        sel.host_ids.push_back(h.as_int64());
+      } else if (h.is_string() && !h.as_string().empty()) {
+        sel.hosts.emplace_back(h.as_string());
+      } else {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "hosts: expected host ids, host identifiers or hostnames");
+      }
+    }
+  }
+  auto platforms = StringList(o, "platforms");
+  if (!platforms) return Fail(platforms.error());
+  sel.platforms = std::move(*platforms);
+  auto labels = StringList(o, "labels");
+  if (!labels) return Fail(labels.error());
+  sel.labels = std::move(*labels);
+  if (sel.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "give \"all\": true, or \"hosts\", \"platforms\" or \"labels\"");
+  }
+  return sel;
+}
+
+std::string SelectorJson(const fleet::TargetSelector& sel) {
+  json::object o;
+  o["all"] = sel.all;
+  json::array hosts;
+  for (auto id : sel.host_ids) hosts.emplace_back(id);
+  for (const auto& h : sel.hosts) hosts.emplace_back(h);
+  o["hosts"] = std::move(hosts);
+  json::array platforms(sel.platforms.begin(), sel.platforms.end());
+  o["platforms"] = std::move(platforms);
+  json::array labels(sel.labels.begin(), sel.labels.end());
+  o["labels"] = std::move(labels);
+  return json::serialize(o);
+}
+
 class OperatorHandlers {
  public:
   OperatorHandlers(fleet::Fleet& fleet, const OperatorAuth& auth, BlockingPool& pool)
@@ -155,31 +214,15 @@ class OperatorHandlers {
     } else {
       return reply(ErrorResponse(400, "sql: expected a string"));
     }
-    if (auto* all = o.if_contains("all")) {
-      if (!all->is_bool()) return reply(ErrorResponse(400, "all: expected a boolean"));
-      run.all_hosts = all->as_bool();
-    }
-    if (auto* hosts = o.if_contains("hosts")) {
-      if (!hosts->is_array()) return reply(ErrorResponse(400, "hosts: expected an array of host ids"));
-      for (const auto& h : hosts->as_array()) {
-        if (!h.is_int64() || h.as_int64() <= 0)
-          return reply(ErrorResponse(400, "hosts: expected positive integer host ids"));
-        run.targets.push_back(h.as_int64());
-      }
-    }
-    if (!run.all_hosts && run.targets.empty())
-      return reply(ErrorResponse(400, "give \"all\": true or a non-empty \"hosts\" list"));
+    auto selector = ParseSelector(o);
+    if (!selector) return reply(ErrorResponse(selector.error()));
+    run.selector = std::move(*selector);
     if (auto* t = o.if_contains("timeout_seconds")) {
       if (!t->is_int64() || t->as_int64() <= 0 || t->as_int64() > 7 * 86400)
         return reply(ErrorResponse(400, "timeout_seconds: expected 1 .. 604800"));
       run.deadline_us = SystemClock::Instance().NowMicros() + t->as_int64() * 1'000'000;
     }
-    json::object selector;
-    selector["all"] = run.all_hosts;
-    json::array ids;
-    for (auto id : run.targets) ids.emplace_back(id);
-    selector["hosts"] = std::move(ids);
-    run.selector_json = json::serialize(selector);
+    run.selector_json = SelectorJson(run.selector);
     fleet_.CreateRun(std::move(run), [reply](Result<store::Run> r) {
       if (!r) return reply(ErrorResponse(r.error()));
       reply(JsonResponse(json::serialize(RunJson(*r)), 201));

@@ -1,6 +1,7 @@
 #include "fleet/fleet.h"
 
 #include <algorithm>
+#include <charconv>
 #include <future>
 
 #include "base/log.h"
@@ -17,7 +18,9 @@ Fleet::Fleet(store::Store& store, const Clock& clock, FleetOptions options)
     : store_(store),
       clock_(clock),
       options_(std::move(options)),
-      enroll_failures_(options_.enroll_failures_per_minute, kMinute) {}
+      enroll_failures_(options_.enroll_failures_per_minute, kMinute),
+      held_(clock),
+      dynamic_labels_(std::make_shared<const std::vector<store::Label>>()) {}
 
 Fleet::~Fleet() { Stop(); }
 
@@ -28,8 +31,16 @@ Result<void> Fleet::Start() {
   auto runs = store_.ListOpenRuns();
   if (!runs) return Fail(runs.error());
   for (const auto& open : *runs) pending_.AddRun(open.run, open.pending_nodes);
+  auto labels = store_.ListLabels();
+  if (!labels) return Fail(labels.error());
+  for (const auto& label : *labels) labels_.ApplyLabel(label, false);
+  auto members = store_.ListLabelMemberships();
+  if (!members) return Fail(members.error());
+  for (const auto& m : *members) labels_.ApplyMembership(m);
+  RefreshDynamicLabels();
   last_flush_us_ = clock_.NowMicros();
   started_ = true;
+  held_.Start();
   loop_ = std::thread([this] { MaintenanceLoop(); });
   log::Info("fleet: {} hosts, {} open runs loaded", nodes->size(), runs->size());
   return Ok();
@@ -44,6 +55,7 @@ void Fleet::Stop() {
   }
   loop_cv_.notify_all();
   if (loop_.joinable()) loop_.join();
+  held_.Stop();
   Maintain(/*final_pass=*/true);
 }
 
@@ -177,25 +189,79 @@ void Fleet::IngestLogs(const NodeEntry& node, proto::LogRequest request, store::
   store_.AppendLogs(std::move(batch), std::move(done));
 }
 
-DistributedWork Fleet::ReadDistributed(const NodeEntry& node) {
+namespace {
+constexpr char kLabelWirePrefix = 'l';
+
+std::string LabelWireId(int64_t label) { return kLabelWirePrefix + std::to_string(label); }
+
+int64_t ParseLabelWireId(std::string_view id) {
+  if (id.size() < 2 || id[0] != kLabelWirePrefix) return 0;
+  int64_t label = 0;
+  auto [end, ec] = std::from_chars(id.data() + 1, id.data() + id.size(), label);
+  return ec == std::errc() && end == id.data() + id.size() && label > 0 ? label : 0;
+}
+}  // namespace
+
+void Fleet::RefreshDynamicLabels() {
+  auto dynamic = std::make_shared<const std::vector<store::Label>>(labels_.Dynamic());
+  std::lock_guard lock(dynamic_mu_);
+  dynamic_labels_ = std::move(dynamic);
+}
+
+DistributedWork Fleet::TakeWork(NodeEntry& node, int64_t now) {
   DistributedWork work;
-  int64_t now = clock_.NowMicros();
   auto taken = pending_.Take(node.id, now);
-  if (taken.empty()) return work;
   std::vector<store::Pickup> pickups;
   pickups.reserve(taken.size());
-  work.queries.reserve(taken.size());
   for (const auto& q : taken) {
     work.queries.push_back(proto::PendingQuery{RunWireId(q.run), *q.sql});
     pickups.push_back(store::Pickup{q.run, node.id, now});
   }
-  work.accelerate_seconds = options_.accelerate_seconds;
-  // The host's answer does not depend on this record, so the read does not
-  // wait for it; the writer batches it with everyone else's.
-  store_.RecordPickups(std::move(pickups), [](Result<void> r) {
-    if (!r) log::Warn("fleet: recording pickups failed: {}", r.error().message);
-  });
+  std::shared_ptr<const std::vector<store::Label>> dynamic;
+  {
+    std::lock_guard lock(dynamic_mu_);
+    dynamic = dynamic_labels_;
+  }
+  if (!dynamic->empty()) {
+    std::lock_guard lock(node.label_mu);
+    for (const auto& label : *dynamic) {
+      int64_t& due = node.label_due_us[label.id];
+      if (due > now) continue;
+      int64_t refresh = label.refresh_seconds > 0 ? label.refresh_seconds
+                                                  : options_.default_label_refresh_seconds;
+      due = now + refresh * 1'000'000;
+      work.queries.push_back(proto::PendingQuery{LabelWireId(label.id), label.sql});
+    }
+  }
+  if (!pickups.empty()) {
+    work.accelerate_seconds = options_.accelerate_seconds;
+    // The host's answer does not depend on this record, so the read does not
+    // wait for it; the writer batches it with everyone else's.
+    store_.RecordPickups(std::move(pickups), [](Result<void> r) {
+      if (!r) log::Warn("fleet: recording pickups failed: {}", r.error().message);
+    });
+  }
   return work;
+}
+
+void Fleet::ReadDistributed(const NodeRef& node, std::function<void(DistributedWork)> reply) {
+  int64_t now = clock_.NowMicros();
+  DistributedWork work = TakeWork(*node, now);
+  if (!work.queries.empty() || options_.hold_poll.count() <= 0) {
+    reply(std::move(work));
+    return;
+  }
+  held_.Hold(node->id, now + options_.hold_poll.count() * 1000,
+             [this, node, reply = std::move(reply)](bool woken) {
+               if (!woken) return reply(DistributedWork{});
+               reply(TakeWork(*node, clock_.NowMicros()));
+             });
+}
+
+bool Fleet::IsOnline(const NodeEntry& node) const {
+  int64_t now = clock_.NowMicros();
+  return now - node.last_distributed_us.load(std::memory_order_relaxed) <=
+         options_.online_window.count() * 1000;
 }
 
 void Fleet::WriteDistributed(const NodeEntry& node, proto::DistributedWriteRequest request,
@@ -207,8 +273,28 @@ void Fleet::WriteDistributed(const NodeEntry& node, proto::DistributedWriteReque
   store::DistributedWrite write;
   write.node = node.id;
   write.received_us = clock_.NowMicros();
-  write.answers = std::move(request.answers);
-  for (auto& answer : write.answers) answer.run = ParseRunWireId(answer.query_id);
+  std::vector<store::LabelMembership> label_results;
+  for (auto& answer : request.answers) {
+    if (int64_t label = ParseLabelWireId(answer.query_id)) {
+      // A host is a member while its label query succeeds with rows.
+      label_results.push_back(store::LabelMembership{
+          label, node.id, answer.status == 0 && !answer.rows_json.empty(), write.received_us});
+      continue;
+    }
+    answer.run = ParseRunWireId(answer.query_id);
+    write.answers.push_back(std::move(answer));
+  }
+  if (!label_results.empty()) {
+    // Acknowledged with the results below; label state is re-evaluated on the
+    // next refresh anyway, so it need not hold up the answer.
+    store_.RecordLabelResults(std::move(label_results), [](Result<void> r) {
+      if (!r) log::Warn("fleet: recording label results failed: {}", r.error().message);
+    });
+  }
+  if (write.answers.empty()) {
+    done(Ok());
+    return;
+  }
   store_.RecordAnswers(std::move(write), std::move(done));
 }
 
@@ -235,23 +321,12 @@ void Fleet::CreateRun(RunRequest request, store::Done<store::Run> done) {
     done(Fail(ErrorCode::kInvalidArgument, "deadline: must be in the future"));
     return;
   }
-  if (request.all_hosts) {
-    for (const auto& node : nodes_.All()) spec.targets.push_back(node->id);
-  }
-  for (store::NodeId id : request.targets) {
-    NodeRef node = nodes_.FindById(id);
-    if (!node) {
-      done(Fail(ErrorCode::kInvalidArgument, "targets: unknown host id " + std::to_string(id)));
-      return;
-    }
-    spec.targets.push_back(id);
-  }
-  std::sort(spec.targets.begin(), spec.targets.end());
-  spec.targets.erase(std::unique(spec.targets.begin(), spec.targets.end()), spec.targets.end());
-  if (spec.targets.empty()) {
-    done(Fail(ErrorCode::kInvalidArgument, "targets: no enrolled host matches"));
+  auto targets = ResolveTargets(request.selector, nodes_, labels_);
+  if (!targets) {
+    done(Fail(targets.error()));
     return;
   }
+  spec.targets = std::move(*targets);
   store_.CreateRun(std::move(spec), std::move(done));
 }
 
@@ -269,6 +344,16 @@ void Fleet::OnNodeChanged(const store::Node& node) { nodes_.Apply(node); }
 
 void Fleet::OnRunCreated(const store::Run& run, const std::vector<store::NodeId>& targets) {
   pending_.AddRun(run, targets);
+  held_.Wake(targets);
+}
+
+void Fleet::OnLabelChanged(const store::Label& label, bool deleted) {
+  labels_.ApplyLabel(label, deleted);
+  if (label.kind == store::LabelKind::kDynamic) RefreshDynamicLabels();
+}
+
+void Fleet::OnLabelMembershipChanged(const store::LabelMembership& membership) {
+  labels_.ApplyMembership(membership);
 }
 
 void Fleet::OnRunHostChanged(const store::RunHost& host) {

@@ -25,8 +25,11 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "fleet/failure_limiter.h"
+#include "fleet/held_polls.h"
+#include "fleet/label_index.h"
 #include "fleet/node_registry.h"
 #include "fleet/pending_queries.h"
+#include "fleet/selector.h"
 #include "proto/agent_messages.h"
 #include "store/store.h"
 
@@ -47,6 +50,13 @@ struct FleetOptions {
   std::vector<EnrollSecret> enroll_secrets;
   int enroll_failures_per_minute = 30;
   int accelerate_seconds = 60;  // sent with a read that hands out work
+  // How long an empty distributed read is held open waiting for work (0: not
+  // held). Keep it well under osqueryd's 16 s request deadline.
+  std::chrono::milliseconds hold_poll{0};
+  // A host is online when it polled within this window (or holds a poll now).
+  std::chrono::milliseconds online_window{30'000};
+  // How often hosts re-evaluate a dynamic label whose refresh is not set.
+  int64_t default_label_refresh_seconds = 300;
   std::chrono::milliseconds last_seen_flush{5'000};
   std::chrono::milliseconds expiry_check{1'000};
   int64_t default_run_deadline_us = 600LL * 1'000'000;  // 10 minutes
@@ -62,9 +72,8 @@ struct DistributedWork {
 struct RunRequest {
   std::string sql;
   std::string submitted_by;
-  std::string selector_json = "{}";
-  std::vector<store::NodeId> targets;  // empty with all_hosts: every enrolled host
-  bool all_hosts = false;
+  TargetSelector selector;
+  std::string selector_json = "{}";  // the selector as submitted, kept with the run
   int64_t deadline_us = 0;  // 0: now + default_run_deadline_us
 };
 
@@ -98,22 +107,35 @@ class Fleet final : public store::StoreObserver {
 
   void IngestLogs(const NodeEntry& node, proto::LogRequest request, store::Done<void> done);
 
-  // Pending queries for this host, from memory; records the pickups without
-  // waiting for them to be written.
-  DistributedWork ReadDistributed(const NodeEntry& node);
+  // Pending queries (runs, and dynamic labels that are due) for this host, from
+  // memory; records the pickups without waiting for them to be written. With
+  // nothing to hand out and hold_poll > 0, the answer is held until work for
+  // the host arrives or the hold runs out. `reply` runs exactly once, on this
+  // thread or on the hold thread.
+  void ReadDistributed(const NodeRef& node, std::function<void(DistributedWork)> reply);
 
   void WriteDistributed(const NodeEntry& node, proto::DistributedWriteRequest request,
                         store::Done<void> done);
 
   // ---- Operator side ----
 
-  // Resolves targets and creates a run; hosts receive it on their next read.
-  // kInvalidArgument: empty SQL, unknown host id, or no target.
+  // Resolves the selector and creates a run; hosts receive it on their next
+  // read (at once, when their read is held). kInvalidArgument: empty SQL, an
+  // unknown host or label, or no host matches.
   void CreateRun(RunRequest request, store::Done<store::Run> done);
   void CancelRun(store::RunId run, store::Done<store::Run> done);
   void RevokeNode(store::NodeId node, store::Done<store::Node> done);
 
+  // Hosts a selector resolves to now (for showing counts before a run).
+  Result<std::vector<store::NodeId>> Resolve(const TargetSelector& selector) const {
+    return ResolveTargets(selector, nodes_, labels_);
+  }
+  // Online: polled within online_window, or holding a poll right now.
+  bool IsOnline(const NodeEntry& node) const;
+
   const NodeRegistry& nodes() const { return nodes_; }
+  const LabelIndex& labels() const { return labels_; }
+  size_t held_polls() const { return held_.held(); }
   const PendingQueries& pending() const { return pending_; }
   store::Store& store() { return store_; }
 
@@ -122,6 +144,8 @@ class Fleet final : public store::StoreObserver {
   void OnRunCreated(const store::Run& run, const std::vector<store::NodeId>& targets) override;
   void OnRunHostChanged(const store::RunHost& host) override;
   void OnRunEnded(const store::Run& run) override;
+  void OnLabelChanged(const store::Label& label, bool deleted) override;
+  void OnLabelMembershipChanged(const store::LabelMembership& membership) override;
 
   // Runs one maintenance pass now (flush last-seen, expire runs). Used by the
   // maintenance thread; visible for tests.
@@ -129,6 +153,9 @@ class Fleet final : public store::StoreObserver {
 
  private:
   const EnrollSecret* MatchSecret(std::string_view presented) const;
+  // Takes what `node` should run now: pending runs and due dynamic labels.
+  DistributedWork TakeWork(NodeEntry& node, int64_t now_us);
+  void RefreshDynamicLabels();
   void Maintain(bool final_pass);
   void MaintenanceLoop();
 
@@ -138,6 +165,12 @@ class Fleet final : public store::StoreObserver {
   NodeRegistry nodes_;
   PendingQueries pending_;
   FailureLimiter enroll_failures_;
+  LabelIndex labels_;
+  HeldPolls held_;
+  // Dynamic labels, replaced as a whole when one changes, so a poll reads them
+  // without copying under a lock.
+  mutable std::mutex dynamic_mu_;
+  std::shared_ptr<const std::vector<store::Label>> dynamic_labels_;  // GUARDED_BY(dynamic_mu_)
 
   std::mutex config_mu_;
   std::unordered_map<std::string, std::shared_ptr<const std::string>> config_cache_;  // GUARDED_BY

@@ -78,6 +78,13 @@ class FleetTest : public ::testing::Test {
         [&](auto done) { fleet_->Enroll(Host(id, secret), addr, std::move(done)); });
     return key ? *key : std::string();
   }
+  DistributedWork Read(const NodeRef& node) {
+    auto p = std::make_shared<std::promise<DistributedWork>>();
+    auto f = p->get_future();
+    fleet_->ReadDistributed(node, [p](DistributedWork w) { p->set_value(std::move(w)); });
+    if (f.wait_for(seconds(20)) != std::future_status::ready) return {};
+    return f.get();
+  }
   // Waits until everything submitted to the store so far is committed.
   void Barrier() {
     auto r = Await<void>([&](auto done) { store_->TouchNodes({}, std::move(done)); });
@@ -154,16 +161,16 @@ TEST_F(FleetTest, RunGoesOutOnceAndAnswersAreStored) {
   auto n2 = fleet_->Authenticate(k2, store::SeenVia::kDistributed);
   RunRequest req;
   req.sql = "SELECT 1 AS one";
-  req.all_hosts = true;
+  req.selector.all = true;
   auto run = Await<store::Run>([&](auto done) { fleet_->CreateRun(req, std::move(done)); });
   ASSERT_TRUE(run) << run.error().message;
 
-  DistributedWork w1 = fleet_->ReadDistributed(*n1);
+  DistributedWork w1 = Read(n1);
   ASSERT_EQ(w1.queries.size(), 1u);
   EXPECT_EQ(w1.queries[0].id, RunWireId(run->id));
   EXPECT_EQ(w1.queries[0].sql, "SELECT 1 AS one");
   EXPECT_GT(w1.accelerate_seconds, 0);
-  EXPECT_TRUE(fleet_->ReadDistributed(*n1).queries.empty());
+  EXPECT_TRUE(Read(n1).queries.empty());
   Barrier();
   auto hosts = store_->ListRunHosts(run->id);
   ASSERT_TRUE(hosts);
@@ -184,7 +191,7 @@ TEST_F(FleetTest, RunGoesOutOnceAndAnswersAreStored) {
   auto written = Await<void>([&](auto done) { fleet_->WriteDistributed(*n1, write, std::move(done)); });
   ASSERT_TRUE(written) << written.error().message;
 
-  ASSERT_EQ(fleet_->ReadDistributed(*n2).queries.size(), 1u);
+  ASSERT_EQ(Read(n2).queries.size(), 1u);
   proto::DistributedWriteRequest failed;
   store::QueryAnswer bad;
   bad.query_id = RunWireId(run->id);
@@ -216,13 +223,13 @@ TEST_F(FleetTest, CreateRunRejectsBadInput) {
   Enroll("h1");
   RunRequest empty;
   empty.sql = "  ;";
-  empty.all_hosts = true;
+  empty.selector.all = true;
   auto r = Await<store::Run>([&](auto done) { fleet_->CreateRun(empty, std::move(done)); });
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
   RunRequest unknown;
   unknown.sql = "SELECT 1";
-  unknown.targets = {999};
+  unknown.selector.host_ids = {999};
   r = Await<store::Run>([&](auto done) { fleet_->CreateRun(unknown, std::move(done)); });
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("999"), std::string::npos);
@@ -232,7 +239,7 @@ TEST_F(FleetTest, UnansweredRunExpiresAtItsDeadline) {
   std::string k = Enroll("h1");
   RunRequest req;
   req.sql = "SELECT 1";
-  req.all_hosts = true;
+  req.selector.all = true;
   req.deadline_us = clock_.NowMicros() + 5'000'000;
   auto run = Await<store::Run>([&](auto done) { fleet_->CreateRun(req, std::move(done)); });
   ASSERT_TRUE(run);
@@ -243,21 +250,21 @@ TEST_F(FleetTest, UnansweredRunExpiresAtItsDeadline) {
   ASSERT_TRUE(after && *after);
   EXPECT_EQ((*after)->status, store::RunStatus::kExpired);
   auto node = fleet_->Authenticate(k, store::SeenVia::kDistributed);
-  EXPECT_TRUE(fleet_->ReadDistributed(*node).queries.empty());
+  EXPECT_TRUE(Read(node).queries.empty());
 }
 
 TEST_F(FleetTest, PendingWorkAndKeysSurviveARestart) {
   std::string k = Enroll("h1");
   RunRequest req;
   req.sql = "SELECT 2";
-  req.all_hosts = true;
+  req.selector.all = true;
   auto run = Await<store::Run>([&](auto done) { fleet_->CreateRun(req, std::move(done)); });
   ASSERT_TRUE(run);
   CloseAll();
   Open();
   auto node = fleet_->Authenticate(k, store::SeenVia::kDistributed);
   ASSERT_NE(node, nullptr);
-  auto work = fleet_->ReadDistributed(*node);
+  auto work = Read(node);
   ASSERT_EQ(work.queries.size(), 1u);
   EXPECT_EQ(work.queries[0].sql, "SELECT 2");
 }
@@ -266,14 +273,14 @@ TEST_F(FleetTest, CancelledRunIsNotDelivered) {
   std::string k = Enroll("h1");
   RunRequest req;
   req.sql = "SELECT 3";
-  req.all_hosts = true;
+  req.selector.all = true;
   auto run = Await<store::Run>([&](auto done) { fleet_->CreateRun(req, std::move(done)); });
   ASSERT_TRUE(run);
   auto cancelled = Await<store::Run>([&](auto done) { fleet_->CancelRun(run->id, std::move(done)); });
   ASSERT_TRUE(cancelled);
   EXPECT_EQ(cancelled->status, store::RunStatus::kCancelled);
   auto node = fleet_->Authenticate(k, store::SeenVia::kDistributed);
-  EXPECT_TRUE(fleet_->ReadDistributed(*node).queries.empty());
+  EXPECT_TRUE(Read(node).queries.empty());
 }
 
 TEST_F(FleetTest, RevokedHostIsRefusedAtOnce) {

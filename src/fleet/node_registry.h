@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -38,6 +39,11 @@ struct NodeEntry {
   std::atomic<int64_t> last_log_us{0};
   std::atomic<int64_t> last_distributed_us{0};
   std::atomic<bool> dirty{false};  // times changed since the last drain
+
+  // When each dynamic label is next due on this host (label id → µs). Only
+  // this host's own polls touch it.
+  std::mutex label_mu;
+  std::unordered_map<int64_t, int64_t> label_due_us;  // GUARDED_BY(label_mu)
 
   void Touch(store::SeenVia via, int64_t now_us);
 };

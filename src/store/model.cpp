@@ -41,4 +41,31 @@ std::optional<RunStatus> ParseRunStatus(std::string_view name) {
   return std::nullopt;
 }
 
+const char* LabelKindName(LabelKind kind) {
+  return kind == LabelKind::kDynamic ? "dynamic" : "manual";
+}
+
+const char* TokenRoleName(TokenRole role) {
+  switch (role) {
+    case TokenRole::kViewer: return "viewer";
+    case TokenRole::kOperator: return "operator";
+    case TokenRole::kAdmin: return "admin";
+  }
+  return "viewer";
+}
+
+std::optional<LabelKind> ParseLabelKind(std::string_view name) {
+  for (LabelKind kind : {LabelKind::kManual, LabelKind::kDynamic}) {
+    if (name == LabelKindName(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
+std::optional<TokenRole> ParseTokenRole(std::string_view name) {
+  for (TokenRole role : {TokenRole::kViewer, TokenRole::kOperator, TokenRole::kAdmin}) {
+    if (name == TokenRoleName(role)) return role;
+  }
+  return std::nullopt;
+}
+
 }  // namespace quarry::store

@@ -180,4 +180,64 @@ struct ResultRow {
   std::string row_json;
 };
 
+// ---- Labels ----
+// Named sets of hosts. Manual labels list their hosts; dynamic labels hold an
+// osquery SQL statement that Quarry sends to hosts, and a host is a member while
+// it returns rows. Labels carried by an enroll secret are not stored here: they
+// are the node's secret_labels.
+enum class LabelKind { kManual, kDynamic };
+const char* LabelKindName(LabelKind kind);
+// Inverse of LabelKindName; nullopt for any other text.
+std::optional<LabelKind> ParseLabelKind(std::string_view name);
+
+struct Label {
+  int64_t id = 0;
+  std::string name;  // unique
+  std::string description;
+  LabelKind kind = LabelKind::kManual;
+  std::string sql;               // dynamic only
+  int64_t refresh_seconds = 0;   // dynamic only: how often hosts re-evaluate it
+  int64_t created_us = 0;
+  int64_t updated_us = 0;
+};
+
+struct LabelMembership {
+  int64_t label = 0;
+  NodeId node = 0;
+  bool member = false;
+  int64_t updated_us = 0;
+};
+
+// ---- Operator tokens ----
+enum class TokenRole { kViewer, kOperator, kAdmin };
+const char* TokenRoleName(TokenRole role);
+// Inverse of TokenRoleName; nullopt for any other text.
+std::optional<TokenRole> ParseTokenRole(std::string_view name);
+
+struct ApiToken {
+  int64_t id = 0;
+  std::string name;        // unique among live tokens
+  std::string token_hash;  // HashSecret(token); the token itself is never stored
+  TokenRole role = TokenRole::kViewer;
+  std::string created_by;
+  int64_t created_us = 0;
+  bool revoked = false;
+};
+
+// ---- Audit ----
+// Every operator action that changes something: who, when, what.
+struct AuditEvent {
+  int64_t id = 0;
+  int64_t at_us = 0;
+  std::string actor;        // token name
+  std::string action;       // "run.create", "run.cancel", "host.revoke", "label.create", ...
+  std::string detail_json;  // the action's parameters (for runs: SQL, selector, targets)
+};
+
+struct RunFilter {
+  int64_t before_id = 0;  // 0: from the newest
+  size_t limit = 50;
+  std::optional<RunStatus> status;
+};
+
 }  // namespace quarry::store

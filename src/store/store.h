@@ -26,6 +26,8 @@
 #include <vector>
 
 #include "base/result.h"
+#include "search/query_limits.h"
+#include "search/table.h"
 #include "store/model.h"
 
 namespace quarry::store {
@@ -47,6 +49,11 @@ class StoreObserver {
   virtual void OnRunHostChanged(const RunHost& host) = 0;
   // A run ended (finished, cancelled or expired).
   virtual void OnRunEnded(const Run& run) = 0;
+  // A label was created or changed (deleted = false), or deleted (deleted = true).
+  // A manual label's new member list comes as OnLabelMembershipChanged calls.
+  virtual void OnLabelChanged(const Label& label, bool deleted) {}
+  // A host joined or left a label.
+  virtual void OnLabelMembershipChanged(const LabelMembership& membership) {}
 };
 
 struct WriteQueueStats {
@@ -103,7 +110,43 @@ class Store {
   // hosts become expired. Returns the runs that ended.
   virtual void ExpireRuns(int64_t now_us, Done<std::vector<Run>> done) = 0;
 
+  // Creates a label. kConflict when the name is taken; kNotFound for an unknown
+  // member. Manual labels get `members`; dynamic labels start empty.
+  virtual void CreateLabel(Label label, std::vector<NodeId> members, Done<Label> done) = 0;
+  // Changes description, sql and refresh_seconds (not kind or name) of label.id.
+  virtual void UpdateLabel(Label label, Done<Label> done) = 0;
+  // Deletes a label and its memberships. kNotFound when unknown.
+  virtual void DeleteLabel(int64_t label, Done<void> done) = 0;
+  // Replaces a manual label's members (notifying joins and leaves).
+  // kConflict for a dynamic label.
+  virtual void SetLabelMembers(int64_t label, std::vector<NodeId> members, Done<void> done) = 0;
+  // Records dynamic-label results; notifies only memberships that changed.
+  virtual void RecordLabelResults(std::vector<LabelMembership> results, Done<void> done) = 0;
+
+  // Creates a token record (the caller generated the token and hashed it).
+  // kConflict when a live token has the same name.
+  virtual void CreateToken(ApiToken token, Done<ApiToken> done) = 0;
+  virtual void RevokeToken(int64_t token, Done<ApiToken> done) = 0;
+
+  virtual void AppendAudit(AuditEvent event, Done<void> done) = 0;
+
   // ---- Reads (synchronous) ----
+
+  virtual Result<std::vector<Label>> ListLabels() = 0;
+  // Every current membership (member = true), for warming caches.
+  virtual Result<std::vector<LabelMembership>> ListLabelMemberships() = 0;
+  // A live (not revoked) token with this hash, or nullopt.
+  virtual Result<std::optional<ApiToken>> FindToken(const std::string& token_hash) = 0;
+  virtual Result<std::vector<ApiToken>> ListTokens() = 0;
+  virtual Result<std::vector<AuditEvent>> ListAudit(int64_t before_id, size_t limit) = 0;
+  // Runs, newest first.
+  virtual Result<std::vector<Run>> ListRuns(const RunFilter& filter) = 0;
+
+  // Search: one read-only SQL statement over everything stored (the tables
+  // hosts, runs, run_hosts, results, result_logs, status_logs, enrollments,
+  // labels, label_members, audit), within `limits`. Anything that is not a read is
+  // refused with kInvalidArgument/kPermissionDenied; over time: kDeadlineExceeded.
+  virtual Result<search::Table> Search(std::string_view sql, const search::QueryLimits& limits) = 0;
 
   virtual Result<std::vector<Node>> ListNodes() = 0;
   virtual Result<std::optional<Node>> GetNode(NodeId node) = 0;

@@ -28,9 +28,13 @@
 #include <ostream>
 #include <string>
 #include <thread>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "base/result.h"
+#include "search/query_limits.h"
+#include "search/table.h"
 #include "store/model.h"
 #include "store/store.h"
 
@@ -122,6 +126,18 @@ class RecordingObserver final : public StoreObserver {
     lines_.push_back("ended " + std::to_string(run.id) + " " + RunStatusName(run.status));
     ended_.push_back(run);
   }
+  void OnLabelChanged(const Label& label, bool deleted) override {
+    std::lock_guard lock(mu_);
+    lines_.push_back("label " + std::to_string(label.id) + " " + label.name +
+                     (deleted ? " deleted" : ""));
+    labels_.push_back(label);
+  }
+  void OnLabelMembershipChanged(const LabelMembership& membership) override {
+    std::lock_guard lock(mu_);
+    lines_.push_back("member " + std::to_string(membership.label) + " " +
+                     std::to_string(membership.node) + (membership.member ? " joined" : " left"));
+    memberships_.push_back(membership);
+  }
 
   std::vector<std::string> Lines() const {
     std::lock_guard lock(mu_);
@@ -143,12 +159,22 @@ class RecordingObserver final : public StoreObserver {
     std::lock_guard lock(mu_);
     return ended_;
   }
+  std::vector<Label> Labels() const {
+    std::lock_guard lock(mu_);
+    return labels_;
+  }
+  std::vector<LabelMembership> Memberships() const {
+    std::lock_guard lock(mu_);
+    return memberships_;
+  }
   void Clear() {
     std::lock_guard lock(mu_);
     lines_.clear();
     nodes_.clear();
     hosts_.clear();
     ended_.clear();
+    labels_.clear();
+    memberships_.clear();
   }
 
  private:
@@ -157,6 +183,8 @@ class RecordingObserver final : public StoreObserver {
   std::vector<Node> nodes_;
   std::vector<RunHost> hosts_;
   std::vector<Run> ended_;
+  std::vector<Label> labels_;
+  std::vector<LabelMembership> memberships_;
 };
 
 // Holds the store's writer inside a `done` callback until released, so that
@@ -356,6 +384,98 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreBackend> {
     auto rows = store().ListResults(run, 0, 1000000);
     EXPECT_TRUE(IsOk(rows));
     return rows ? *rows : std::vector<ResultRow>{};
+  }
+
+  // ---- Labels, tokens, audit ----
+
+  static Label ManualLabel(const std::string& name, int64_t created_us = kT0) {
+    Label label;
+    label.name = name;
+    label.description = "hosts named by hand: " + name;
+    label.kind = LabelKind::kManual;
+    label.created_us = created_us;
+    return label;
+  }
+
+  static Label DynamicLabel(const std::string& name, int64_t created_us = kT0) {
+    Label label;
+    label.name = name;
+    label.description = "hosts where the query has rows";
+    label.kind = LabelKind::kDynamic;
+    label.sql = "SELECT 1 FROM os_version WHERE platform = 'ubuntu';";
+    label.refresh_seconds = 300;
+    label.created_us = created_us;
+    return label;
+  }
+
+  Result<Label> CreateLabel(const Label& label, std::vector<NodeId> members = {}) {
+    return Await<Label>(
+        [&](Done<Label> done) { store().CreateLabel(label, members, std::move(done)); });
+  }
+
+  Result<void> SetMembers(int64_t label, std::vector<NodeId> members) {
+    return Await<void>(
+        [&](Done<void> done) { store().SetLabelMembers(label, members, std::move(done)); });
+  }
+
+  Result<void> RecordLabelResults(std::vector<LabelMembership> results) {
+    return Await<void>(
+        [&](Done<void> done) { store().RecordLabelResults(results, std::move(done)); });
+  }
+
+  // Current members as "label node" pairs, in the order listed.
+  std::vector<std::pair<int64_t, NodeId>> Members() {
+    auto memberships = store().ListLabelMemberships();
+    EXPECT_TRUE(IsOk(memberships));
+    std::vector<std::pair<int64_t, NodeId>> out;
+    if (memberships) {
+      for (const LabelMembership& m : *memberships) {
+        EXPECT_TRUE(m.member) << "ListLabelMemberships listed a non-member";
+        out.emplace_back(m.label, m.node);
+      }
+    }
+    return out;
+  }
+
+  static std::string MemberLine(int64_t label, NodeId node, bool joined) {
+    return "member " + std::to_string(label) + " " + std::to_string(node) +
+           (joined ? " joined" : " left");
+  }
+
+  Result<ApiToken> CreateToken(const std::string& name, const std::string& hash,
+                               TokenRole role = TokenRole::kViewer, int64_t created_us = kT0) {
+    ApiToken token;
+    token.name = name;
+    token.token_hash = hash;
+    token.role = role;
+    token.created_by = "admin";
+    token.created_us = created_us;
+    return Await<ApiToken>(
+        [&](Done<ApiToken> done) { store().CreateToken(token, std::move(done)); });
+  }
+
+  Result<ApiToken> RevokeToken(int64_t token) {
+    return Await<ApiToken>(
+        [&](Done<ApiToken> done) { store().RevokeToken(token, std::move(done)); });
+  }
+
+  Result<void> Audit(int64_t at_us, const std::string& action, const std::string& detail_json) {
+    AuditEvent event;
+    event.at_us = at_us;
+    event.actor = "alice";
+    event.action = action;
+    event.detail_json = detail_json;
+    return Await<void>([&](Done<void> done) { store().AppendAudit(event, std::move(done)); });
+  }
+
+  // The single integer a one-cell search returns, or -1.
+  int64_t SearchInt(const std::string& sql) {
+    auto table = store().Search(sql, search::QueryLimits{});
+    EXPECT_TRUE(IsOk(table)) << sql;
+    if (!table || table->rows.size() != 1 || table->rows[0].size() != 1) return -1;
+    const auto* value = std::get_if<int64_t>(&table->rows[0][0]);
+    EXPECT_NE(value, nullptr) << sql;
+    return value != nullptr ? *value : -1;
   }
 
   std::unique_ptr<StoreTestEnv> env_;
@@ -1207,6 +1327,723 @@ TEST_P(StoreConformanceTest, ConcurrentWritersAndReadersAllSucceed) {
   WriteQueueStats stats = store().QueueStats();
   EXPECT_LE(stats.transactions, stats.committed);
   EXPECT_EQ(stats.rejected, 0u);
+}
+
+// ---- Labels ----
+
+TEST_P(StoreConformanceTest, CreateManualLabelNotifiesLabelThenMembersBeforeDone) {
+  auto ids = EnrollHosts(2);
+  ASSERT_EQ(ids.size(), 2u);
+  observer_.Clear();
+
+  std::vector<std::string> seen_at_done;
+  auto created = Await<Label>([&](Done<Label> done) {
+    store().CreateLabel(ManualLabel("canary"), {ids[1], ids[0], ids[1]},  // listed twice: once
+                        [&, done = std::move(done)](Result<Label> result) {
+                          seen_at_done = observer_.Lines();
+                          done(std::move(result));
+                        });
+  });
+  ASSERT_TRUE(IsOk(created));
+  EXPECT_GT(created->id, 0);
+  EXPECT_EQ(created->name, "canary");
+  EXPECT_EQ(created->description, "hosts named by hand: canary");
+  EXPECT_EQ(created->kind, LabelKind::kManual);
+  EXPECT_EQ(created->sql, "");
+  EXPECT_EQ(created->refresh_seconds, 0);
+  EXPECT_EQ(created->created_us, kT0);
+  EXPECT_EQ(created->updated_us, kT0);
+
+  const std::vector<std::string> expected = {"label " + std::to_string(created->id) + " canary",
+                                             MemberLine(created->id, ids[1], true),
+                                             MemberLine(created->id, ids[0], true)};
+  EXPECT_EQ(observer_.Lines(), expected);
+  EXPECT_EQ(seen_at_done, expected) << "done ran before the label's notifications";
+  ASSERT_EQ(observer_.Labels().size(), 1u);
+  EXPECT_EQ(observer_.Labels()[0].description, created->description);
+  for (const LabelMembership& m : observer_.Memberships()) {
+    EXPECT_EQ(m.label, created->id);
+    EXPECT_TRUE(m.member);
+    EXPECT_EQ(m.updated_us, kT0);
+  }
+
+  auto labels = store().ListLabels();
+  ASSERT_TRUE(IsOk(labels));
+  ASSERT_EQ(labels->size(), 1u);
+  EXPECT_EQ((*labels)[0].id, created->id);
+  EXPECT_EQ((*labels)[0].kind, LabelKind::kManual);
+  EXPECT_EQ((*labels)[0].description, created->description);
+  EXPECT_EQ((*labels)[0].created_us, kT0);
+  auto memberships = store().ListLabelMemberships();
+  ASSERT_TRUE(IsOk(memberships));
+  ASSERT_EQ(memberships->size(), 2u);
+  for (const LabelMembership& m : *memberships) EXPECT_EQ(m.updated_us, kT0);
+  std::vector<std::pair<int64_t, NodeId>> members = Members();
+  std::sort(members.begin(), members.end());
+  EXPECT_EQ(members, (std::vector<std::pair<int64_t, NodeId>>{{created->id, ids[0]},
+                                                              {created->id, ids[1]}}));
+}
+
+TEST_P(StoreConformanceTest, CreateDynamicLabelStartsEmpty) {
+  auto created = CreateLabel(DynamicLabel("ubuntu"));
+  ASSERT_TRUE(IsOk(created));
+  EXPECT_EQ(created->kind, LabelKind::kDynamic);
+  EXPECT_EQ(created->sql, DynamicLabel("ubuntu").sql);
+  EXPECT_EQ(created->refresh_seconds, 300);
+  EXPECT_TRUE(Members().empty());
+  EXPECT_EQ(observer_.Lines(),
+            std::vector<std::string>{"label " + std::to_string(created->id) + " ubuntu"});
+  auto labels = store().ListLabels();
+  ASSERT_TRUE(IsOk(labels));
+  ASSERT_EQ(labels->size(), 1u);
+  EXPECT_EQ((*labels)[0].sql, created->sql);
+  EXPECT_EQ((*labels)[0].refresh_seconds, 300);
+}
+
+TEST_P(StoreConformanceTest, LabelNamesAreUniqueAndListedInOrder) {
+  ASSERT_TRUE(IsOk(CreateLabel(ManualLabel("zeta"))));
+  ASSERT_TRUE(IsOk(CreateLabel(DynamicLabel("alpha"))));
+  ASSERT_TRUE(IsOk(CreateLabel(ManualLabel("mid"))));
+  observer_.Clear();
+  EXPECT_TRUE(FailsWith(CreateLabel(ManualLabel("mid")), ErrorCode::kConflict));
+  EXPECT_TRUE(FailsWith(CreateLabel(DynamicLabel("zeta")), ErrorCode::kConflict));
+  EXPECT_EQ(observer_.Count(), 0u);
+
+  auto labels = store().ListLabels();
+  ASSERT_TRUE(IsOk(labels));
+  std::vector<std::string> names;
+  for (const Label& label : *labels) names.push_back(label.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"alpha", "mid", "zeta"}));
+}
+
+TEST_P(StoreConformanceTest, CreateLabelWithUnknownMemberCreatesNothing) {
+  auto ids = EnrollHosts(1);
+  ASSERT_EQ(ids.size(), 1u);
+  observer_.Clear();
+  EXPECT_TRUE(
+      FailsWith(CreateLabel(ManualLabel("ghosts"), {ids[0], 989898}), ErrorCode::kNotFound));
+  auto labels = store().ListLabels();
+  ASSERT_TRUE(IsOk(labels));
+  EXPECT_TRUE(labels->empty());
+  EXPECT_TRUE(Members().empty());
+  EXPECT_EQ(observer_.Count(), 0u);
+  // The name was not taken by the failed attempt.
+  EXPECT_TRUE(IsOk(CreateLabel(ManualLabel("ghosts"), {ids[0]})));
+}
+
+TEST_P(StoreConformanceTest, CreateLabelRefusesInvalidDefinitions) {
+  auto ids = EnrollHosts(1);
+  ASSERT_EQ(ids.size(), 1u);
+  observer_.Clear();
+  EXPECT_TRUE(FailsWith(CreateLabel(ManualLabel("")), ErrorCode::kInvalidArgument));
+  Label no_sql = DynamicLabel("no-sql");
+  no_sql.sql = "";
+  EXPECT_TRUE(FailsWith(CreateLabel(no_sql), ErrorCode::kInvalidArgument));
+  EXPECT_TRUE(
+      FailsWith(CreateLabel(DynamicLabel("listed"), {ids[0]}), ErrorCode::kInvalidArgument));
+  Label manual_sql = ManualLabel("manual-sql");
+  manual_sql.sql = "SELECT 1;";
+  EXPECT_TRUE(FailsWith(CreateLabel(manual_sql), ErrorCode::kInvalidArgument));
+  Label negative = DynamicLabel("negative");
+  negative.refresh_seconds = -1;
+  EXPECT_TRUE(FailsWith(CreateLabel(negative), ErrorCode::kInvalidArgument));
+  auto labels = store().ListLabels();
+  ASSERT_TRUE(IsOk(labels));
+  EXPECT_TRUE(labels->empty());
+  EXPECT_EQ(observer_.Count(), 0u);
+}
+
+TEST_P(StoreConformanceTest, UpdateLabelChangesOnlyItsDefinition) {
+  auto ids = EnrollHosts(1);
+  ASSERT_EQ(ids.size(), 1u);
+  auto created = CreateLabel(DynamicLabel("ubuntu"));
+  ASSERT_TRUE(IsOk(created));
+  ASSERT_TRUE(IsOk(RecordLabelResults({LabelMembership{created->id, ids[0], true, kT0 + 1}})));
+  observer_.Clear();
+
+  Label change = *created;
+  change.name = "renamed";           // ignored
+  change.kind = LabelKind::kManual;  // ignored
+  change.created_us = kT0 + 99;      // ignored
+  change.description = "new words";
+  change.sql = "SELECT 2;";
+  change.refresh_seconds = 60;
+  change.updated_us = kT0 + 5;
+  auto updated = Await<Label>([&](Done<Label> d) { store().UpdateLabel(change, std::move(d)); });
+  ASSERT_TRUE(IsOk(updated));
+  EXPECT_EQ(updated->id, created->id);
+  EXPECT_EQ(updated->name, "ubuntu");
+  EXPECT_EQ(updated->kind, LabelKind::kDynamic);
+  EXPECT_EQ(updated->description, "new words");
+  EXPECT_EQ(updated->sql, "SELECT 2;");
+  EXPECT_EQ(updated->refresh_seconds, 60);
+  EXPECT_EQ(updated->created_us, kT0);
+  EXPECT_EQ(updated->updated_us, kT0 + 5);
+  EXPECT_EQ(observer_.Lines(),
+            std::vector<std::string>{"label " + std::to_string(created->id) + " ubuntu"});
+
+  auto labels = store().ListLabels();
+  ASSERT_TRUE(IsOk(labels));
+  ASSERT_EQ(labels->size(), 1u);
+  EXPECT_EQ((*labels)[0].name, "ubuntu");
+  EXPECT_EQ((*labels)[0].sql, "SELECT 2;");
+  EXPECT_EQ((*labels)[0].updated_us, kT0 + 5);
+  // Its members stay until hosts report on the new SQL.
+  EXPECT_EQ(Members(), (std::vector<std::pair<int64_t, NodeId>>{{created->id, ids[0]}}));
+
+  observer_.Clear();
+  Label unknown = change;
+  unknown.id = created->id + 1000;
+  EXPECT_TRUE(
+      FailsWith(Await<Label>([&](Done<Label> d) { store().UpdateLabel(unknown, std::move(d)); }),
+                ErrorCode::kNotFound));
+  Label emptied = change;
+  emptied.sql = "";
+  EXPECT_TRUE(
+      FailsWith(Await<Label>([&](Done<Label> d) { store().UpdateLabel(emptied, std::move(d)); }),
+                ErrorCode::kInvalidArgument));
+  EXPECT_EQ(observer_.Count(), 0u);
+}
+
+TEST_P(StoreConformanceTest, DeleteLabelRemovesItAndItsMembers) {
+  auto ids = EnrollHosts(2);
+  ASSERT_EQ(ids.size(), 2u);
+  auto doomed = CreateLabel(ManualLabel("doomed"), ids);
+  auto kept = CreateLabel(ManualLabel("kept"), {ids[0]});
+  ASSERT_TRUE(IsOk(doomed));
+  ASSERT_TRUE(IsOk(kept));
+  observer_.Clear();
+
+  auto remove = [&](int64_t label) {
+    return Await<void>([&](Done<void> d) { store().DeleteLabel(label, std::move(d)); });
+  };
+  ASSERT_TRUE(IsOk(remove(doomed->id)));
+  EXPECT_EQ(observer_.Lines(),
+            std::vector<std::string>{"label " + std::to_string(doomed->id) + " doomed deleted"});
+  ASSERT_EQ(observer_.Labels().size(), 1u);
+  EXPECT_EQ(observer_.Labels()[0].description, doomed->description);
+  auto labels = store().ListLabels();
+  ASSERT_TRUE(IsOk(labels));
+  ASSERT_EQ(labels->size(), 1u);
+  EXPECT_EQ((*labels)[0].id, kept->id);
+  EXPECT_EQ(Members(), (std::vector<std::pair<int64_t, NodeId>>{{kept->id, ids[0]}}));
+
+  observer_.Clear();
+  EXPECT_TRUE(FailsWith(remove(doomed->id), ErrorCode::kNotFound));
+  EXPECT_EQ(observer_.Count(), 0u);
+  // The name is free again, and the new label starts with only its own members.
+  auto again = CreateLabel(ManualLabel("doomed"), {ids[1]});
+  ASSERT_TRUE(IsOk(again));
+  EXPECT_NE(again->id, doomed->id);
+  std::vector<std::pair<int64_t, NodeId>> members = Members();
+  std::sort(members.begin(), members.end());
+  EXPECT_EQ(members,
+            (std::vector<std::pair<int64_t, NodeId>>{{kept->id, ids[0]}, {again->id, ids[1]}}));
+}
+
+TEST_P(StoreConformanceTest, SetLabelMembersReplacesAndNotifiesJoinsAndLeaves) {
+  auto ids = EnrollHosts(3);
+  ASSERT_EQ(ids.size(), 3u);
+  auto label = CreateLabel(ManualLabel("set"), {ids[0], ids[1]});
+  ASSERT_TRUE(IsOk(label));
+  const int64_t l = label->id;
+  observer_.Clear();
+
+  ASSERT_TRUE(IsOk(SetMembers(l, {ids[1], ids[2], ids[2]})));
+  // Only a membership change: no OnLabelChanged.
+  std::vector<std::string> lines = observer_.Lines();
+  std::sort(lines.begin(), lines.end());
+  std::vector<std::string> expected = {MemberLine(l, ids[2], true), MemberLine(l, ids[0], false)};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(lines, expected);
+  for (const LabelMembership& m : observer_.Memberships()) {
+    EXPECT_EQ(m.label, l);
+    EXPECT_GT(m.updated_us, 0);
+  }
+  std::vector<std::pair<int64_t, NodeId>> members = Members();
+  std::sort(members.begin(), members.end());
+  EXPECT_EQ(members, (std::vector<std::pair<int64_t, NodeId>>{{l, ids[1]}, {l, ids[2]}}));
+
+  observer_.Clear();
+  ASSERT_TRUE(IsOk(SetMembers(l, {ids[2], ids[1]})));  // the same set: nothing to say
+  EXPECT_EQ(observer_.Count(), 0u);
+
+  ASSERT_TRUE(IsOk(SetMembers(l, {})));
+  lines = observer_.Lines();
+  std::sort(lines.begin(), lines.end());
+  expected = {MemberLine(l, ids[1], false), MemberLine(l, ids[2], false)};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(lines, expected);
+  EXPECT_TRUE(Members().empty());
+}
+
+TEST_P(StoreConformanceTest, SetLabelMembersRefusesDynamicUnknownLabelAndUnknownHost) {
+  auto ids = EnrollHosts(2);
+  ASSERT_EQ(ids.size(), 2u);
+  auto manual = CreateLabel(ManualLabel("manual"), {ids[0]});
+  auto dynamic = CreateLabel(DynamicLabel("dynamic"));
+  ASSERT_TRUE(IsOk(manual));
+  ASSERT_TRUE(IsOk(dynamic));
+  observer_.Clear();
+
+  EXPECT_TRUE(FailsWith(SetMembers(dynamic->id, {ids[0]}), ErrorCode::kConflict));
+  EXPECT_TRUE(FailsWith(SetMembers(dynamic->id + 1000, {ids[0]}), ErrorCode::kNotFound));
+  // One unknown host fails the whole replacement: ids[0] stays, ids[1] does not join.
+  EXPECT_TRUE(FailsWith(SetMembers(manual->id, {ids[1], 979797}), ErrorCode::kNotFound));
+  EXPECT_EQ(observer_.Count(), 0u);
+  EXPECT_EQ(Members(), (std::vector<std::pair<int64_t, NodeId>>{{manual->id, ids[0]}}));
+}
+
+TEST_P(StoreConformanceTest, RecordLabelResultsNotifiesOnlyChangedMemberships) {
+  auto ids = EnrollHosts(2);
+  ASSERT_EQ(ids.size(), 2u);
+  auto label = CreateLabel(DynamicLabel("dyn"));
+  auto manual = CreateLabel(ManualLabel("manual"), {ids[0]});
+  ASSERT_TRUE(IsOk(label));
+  ASSERT_TRUE(IsOk(manual));
+  const int64_t l = label->id;
+  const NodeId a = ids[0], b = ids[1];
+  observer_.Clear();
+
+  // a joins; b reports "not a member", which it was not before either.
+  ASSERT_TRUE(IsOk(RecordLabelResults({{l, a, true, kT0 + 1}, {l, b, false, kT0 + 1}})));
+  EXPECT_EQ(observer_.Lines(), std::vector<std::string>{MemberLine(l, a, true)});
+  ASSERT_EQ(observer_.Memberships().size(), 1u);
+  EXPECT_EQ(observer_.Memberships()[0].updated_us, kT0 + 1);
+
+  // a unchanged; b joins.
+  observer_.Clear();
+  ASSERT_TRUE(IsOk(RecordLabelResults({{l, a, true, kT0 + 2}, {l, b, true, kT0 + 2}})));
+  EXPECT_EQ(observer_.Lines(), std::vector<std::string>{MemberLine(l, b, true)});
+
+  // a leaves.
+  observer_.Clear();
+  ASSERT_TRUE(IsOk(RecordLabelResults({{l, a, false, kT0 + 3}})));
+  EXPECT_EQ(observer_.Lines(), std::vector<std::string>{MemberLine(l, a, false)});
+  std::vector<std::pair<int64_t, NodeId>> members = Members();
+  std::sort(members.begin(), members.end());
+  std::vector<std::pair<int64_t, NodeId>> expected = {{l, b}, {manual->id, a}};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(members, expected);
+
+  // Skipped silently: unknown label, unknown host, a manual label, and a result
+  // older than the one stored for (l, b).
+  observer_.Clear();
+  ASSERT_TRUE(IsOk(RecordLabelResults({{l + 1000, a, true, kT0 + 4},
+                                       {l, 969696, true, kT0 + 4},
+                                       {manual->id, a, false, kT0 + 4},
+                                       {manual->id, b, true, kT0 + 4},
+                                       {l, b, false, kT0 + 1}})));
+  EXPECT_EQ(observer_.Count(), 0u);
+  members = Members();
+  std::sort(members.begin(), members.end());
+  EXPECT_EQ(members, expected);
+
+  // Within one batch, later results see earlier ones.
+  ASSERT_TRUE(IsOk(RecordLabelResults({{l, a, true, kT0 + 5}, {l, a, false, kT0 + 6}})));
+  EXPECT_EQ(observer_.Lines(),
+            (std::vector<std::string>{MemberLine(l, a, true), MemberLine(l, a, false)}));
+}
+
+TEST_P(StoreConformanceTest, LabelWritesNotifyInCommitOrderBeforeEachDone) {
+  auto ids = EnrollHosts(2);
+  ASSERT_EQ(ids.size(), 2u);
+  auto dynamic = CreateLabel(DynamicLabel("dyn"));
+  ASSERT_TRUE(IsOk(dynamic));
+  observer_.Clear();
+
+  // Queued while the writer is held, so they commit together, in this order.
+  std::vector<size_t> seen_at_done(3, 0);
+  std::vector<std::future<void>> dones;
+  auto track = [&](size_t index) {
+    auto promise = std::make_shared<std::promise<void>>();
+    dones.push_back(promise->get_future());
+    return [this, index, promise, &seen_at_done](auto result) {
+      EXPECT_TRUE(IsOk(result)) << "write " << index;
+      seen_at_done[index] = observer_.Count();
+      promise->set_value();
+    };
+  };
+  auto created = std::make_shared<std::promise<Label>>();
+  auto created_label = created->get_future();
+  {
+    WriterBlocker blocker(store());
+    ASSERT_TRUE(blocker.WaitHeld());
+    store().RecordLabelResults({{dynamic->id, ids[1], true, kT0 + 1}}, Done<void>(track(0)));
+    auto on_created = track(1);
+    store().CreateLabel(ManualLabel("both"), {ids[0], ids[1]},
+                        [on_created, created](Result<Label> result) {
+                          if (result) created->set_value(*result);
+                          on_created(std::move(result));
+                        });
+    store().DeleteLabel(dynamic->id, Done<void>(track(2)));
+    blocker.Release();
+    for (auto& done : dones) ASSERT_EQ(done.wait_for(kStoreWait), std::future_status::ready);
+  }
+  ASSERT_EQ(created_label.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  const Label both = created_label.get();
+  const std::string d = std::to_string(dynamic->id);
+  EXPECT_EQ(observer_.Lines(),
+            (std::vector<std::string>{
+                MemberLine(dynamic->id, ids[1], true), "label " + std::to_string(both.id) + " both",
+                MemberLine(both.id, ids[0], true), MemberLine(both.id, ids[1], true),
+                "label " + d + " dyn deleted"}));
+  EXPECT_GE(seen_at_done[0], 1u);
+  EXPECT_GE(seen_at_done[1], 4u);
+  EXPECT_GE(seen_at_done[2], 5u);
+}
+
+// ---- API tokens ----
+
+TEST_P(StoreConformanceTest, CreateTokenAndFindItByHash) {
+  auto created = CreateToken("ci", "hash-ci", TokenRole::kOperator, kT0 + 7);
+  ASSERT_TRUE(IsOk(created));
+  EXPECT_GT(created->id, 0);
+  EXPECT_EQ(created->name, "ci");
+  EXPECT_EQ(created->token_hash, "hash-ci");
+  EXPECT_EQ(created->role, TokenRole::kOperator);
+  EXPECT_EQ(created->created_by, "admin");
+  EXPECT_EQ(created->created_us, kT0 + 7);
+  EXPECT_FALSE(created->revoked);
+
+  auto found = store().FindToken("hash-ci");
+  ASSERT_TRUE(IsOk(found));
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, created->id);
+  EXPECT_EQ((*found)->name, "ci");
+  EXPECT_EQ((*found)->role, TokenRole::kOperator);
+  EXPECT_EQ((*found)->created_by, "admin");
+  EXPECT_EQ((*found)->created_us, kT0 + 7);
+
+  auto missing = store().FindToken("hash-other");
+  ASSERT_TRUE(IsOk(missing));
+  EXPECT_FALSE(missing->has_value());
+  auto empty = store().FindToken("");
+  ASSERT_TRUE(IsOk(empty));
+  EXPECT_FALSE(empty->has_value());
+  EXPECT_EQ(observer_.Count(), 0u);
+}
+
+TEST_P(StoreConformanceTest, TokenNamesAreUniqueAmongLiveTokens) {
+  auto first = CreateToken("deploy", "hash-1", TokenRole::kAdmin);
+  ASSERT_TRUE(IsOk(first));
+  EXPECT_TRUE(FailsWith(CreateToken("deploy", "hash-2"), ErrorCode::kConflict));
+  EXPECT_TRUE(FailsWith(CreateToken("other", "hash-1"), ErrorCode::kConflict));  // same hash
+  EXPECT_TRUE(FailsWith(CreateToken("", "hash-3"), ErrorCode::kInvalidArgument));
+  EXPECT_TRUE(FailsWith(CreateToken("nohash", ""), ErrorCode::kInvalidArgument));
+
+  ASSERT_TRUE(IsOk(RevokeToken(first->id)));
+  auto second = CreateToken("deploy", "hash-2", TokenRole::kViewer);
+  ASSERT_TRUE(IsOk(second)) << "a revoked token's name is free again";
+  EXPECT_NE(second->id, first->id);
+  auto found = store().FindToken("hash-2");
+  ASSERT_TRUE(IsOk(found));
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->role, TokenRole::kViewer);
+}
+
+TEST_P(StoreConformanceTest, RevokedTokensAreNotFoundButListed) {
+  auto viewer = CreateToken("viewer", "hash-v", TokenRole::kViewer, kT0 + 1);
+  auto op = CreateToken("operator", "hash-o", TokenRole::kOperator, kT0 + 2);
+  auto admin = CreateToken("admin", "hash-a", TokenRole::kAdmin, kT0 + 3);
+  ASSERT_TRUE(IsOk(viewer));
+  ASSERT_TRUE(IsOk(op));
+  ASSERT_TRUE(IsOk(admin));
+
+  auto revoked = RevokeToken(op->id);
+  ASSERT_TRUE(IsOk(revoked));
+  EXPECT_TRUE(revoked->revoked);
+  EXPECT_EQ(revoked->id, op->id);
+  EXPECT_EQ(revoked->name, "operator");
+  auto found = store().FindToken("hash-o");
+  ASSERT_TRUE(IsOk(found));
+  EXPECT_FALSE(found->has_value()) << "a revoked token still authenticates";
+  auto still = store().FindToken("hash-a");
+  ASSERT_TRUE(IsOk(still));
+  EXPECT_TRUE(still->has_value());
+
+  EXPECT_TRUE(FailsWith(RevokeToken(op->id), ErrorCode::kConflict));
+  EXPECT_TRUE(FailsWith(RevokeToken(admin->id + 1000), ErrorCode::kNotFound));
+
+  auto tokens = store().ListTokens();
+  ASSERT_TRUE(IsOk(tokens));
+  ASSERT_EQ(tokens->size(), 3u);
+  EXPECT_EQ((*tokens)[0].id, admin->id);  // newest first
+  EXPECT_EQ((*tokens)[1].id, op->id);
+  EXPECT_EQ((*tokens)[2].id, viewer->id);
+  EXPECT_FALSE((*tokens)[0].revoked);
+  EXPECT_TRUE((*tokens)[1].revoked);
+  EXPECT_EQ((*tokens)[0].role, TokenRole::kAdmin);
+  EXPECT_EQ((*tokens)[2].role, TokenRole::kViewer);
+  EXPECT_EQ((*tokens)[2].created_us, kT0 + 1);
+}
+
+// ---- Audit ----
+
+TEST_P(StoreConformanceTest, AuditIsListedNewestFirstWithCursor) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(IsOk(Audit(kT0 + i, "run.create", R"({"i":)" + std::to_string(i) + "}")));
+  }
+  auto all = store().ListAudit(0, 100);
+  ASSERT_TRUE(IsOk(all));
+  ASSERT_EQ(all->size(), 5u);
+  for (size_t i = 0; i < all->size(); ++i) {
+    const AuditEvent& event = (*all)[i];
+    const int n = 4 - static_cast<int>(i);
+    EXPECT_EQ(event.at_us, kT0 + n);
+    EXPECT_EQ(event.actor, "alice");
+    EXPECT_EQ(event.action, "run.create");
+    EXPECT_EQ(event.detail_json, R"({"i":)" + std::to_string(n) + "}");
+    if (i > 0) {
+      EXPECT_LT(event.id, (*all)[i - 1].id);
+    }
+  }
+
+  // Pages of two, each starting below the last id seen.
+  auto page1 = store().ListAudit(0, 2);
+  ASSERT_TRUE(IsOk(page1));
+  ASSERT_EQ(page1->size(), 2u);
+  EXPECT_EQ((*page1)[0].id, (*all)[0].id);
+  auto page2 = store().ListAudit(page1->back().id, 2);
+  ASSERT_TRUE(IsOk(page2));
+  ASSERT_EQ(page2->size(), 2u);
+  EXPECT_EQ((*page2)[0].id, (*all)[2].id);
+  auto page3 = store().ListAudit(page2->back().id, 2);
+  ASSERT_TRUE(IsOk(page3));
+  ASSERT_EQ(page3->size(), 1u);
+  EXPECT_EQ((*page3)[0].id, (*all)[4].id);
+  auto page4 = store().ListAudit(page3->back().id, 2);
+  ASSERT_TRUE(IsOk(page4));
+  EXPECT_TRUE(page4->empty());
+  auto none = store().ListAudit(0, 0);
+  ASSERT_TRUE(IsOk(none));
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreConformanceTest, AuditNeedsAnActionAndDefaultsItsDetail) {
+  EXPECT_TRUE(FailsWith(Audit(kT0, "", "{}"), ErrorCode::kInvalidArgument));
+  ASSERT_TRUE(IsOk(Audit(kT0, "host.revoke", "")));
+  auto events = store().ListAudit(0, 10);
+  ASSERT_TRUE(IsOk(events));
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].action, "host.revoke");
+  EXPECT_EQ((*events)[0].detail_json, "{}");
+}
+
+// ---- Listing runs ----
+
+TEST_P(StoreConformanceTest, ListRunsIsNewestFirstWithCursorAndStatus) {
+  auto ids = EnrollHosts(1);
+  ASSERT_EQ(ids.size(), 1u);
+  // Statuses, oldest first: running, finished, cancelled, running, finished.
+  std::vector<RunId> runs;
+  for (int i = 0; i < 5; ++i) {
+    auto run = CreateRun(i % 3 == 1 ? std::vector<NodeId>{} : ids);
+    ASSERT_TRUE(IsOk(run));
+    runs.push_back(run->id);
+  }
+  ASSERT_TRUE(
+      IsOk(Await<Run>([&](Done<Run> d) { store().CancelRun(runs[2], kT0 + 1, std::move(d)); })));
+  ASSERT_TRUE(IsOk(Answer(ids[0], kT0 + 2, {MakeAnswer(runs[4], 1)})));  // finishes runs[4]
+
+  auto list_ids = [&](RunFilter filter) {
+    auto listed = store().ListRuns(filter);
+    EXPECT_TRUE(IsOk(listed));
+    std::vector<RunId> out;
+    if (listed) {
+      for (const Run& run : *listed) out.push_back(run.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(list_ids(RunFilter{}),
+            (std::vector<RunId>{runs[4], runs[3], runs[2], runs[1], runs[0]}));
+  EXPECT_EQ(list_ids(RunFilter{0, 2, std::nullopt}), (std::vector<RunId>{runs[4], runs[3]}));
+  EXPECT_EQ(list_ids(RunFilter{runs[3], 2, std::nullopt}), (std::vector<RunId>{runs[2], runs[1]}));
+  EXPECT_EQ(list_ids(RunFilter{runs[1], 2, std::nullopt}), (std::vector<RunId>{runs[0]}));
+  EXPECT_TRUE(list_ids(RunFilter{runs[0], 2, std::nullopt}).empty());
+  EXPECT_TRUE(list_ids(RunFilter{0, 0, std::nullopt}).empty());
+
+  EXPECT_EQ(list_ids(RunFilter{0, 50, RunStatus::kRunning}),
+            (std::vector<RunId>{runs[3], runs[0]}));
+  EXPECT_EQ(list_ids(RunFilter{0, 50, RunStatus::kFinished}),
+            (std::vector<RunId>{runs[4], runs[1]}));
+  EXPECT_EQ(list_ids(RunFilter{0, 1, RunStatus::kFinished}), (std::vector<RunId>{runs[4]}));
+  EXPECT_EQ(list_ids(RunFilter{runs[4], 1, RunStatus::kFinished}), (std::vector<RunId>{runs[1]}));
+  EXPECT_EQ(list_ids(RunFilter{0, 50, RunStatus::kCancelled}), (std::vector<RunId>{runs[2]}));
+  EXPECT_TRUE(list_ids(RunFilter{0, 50, RunStatus::kExpired}).empty());
+
+  auto listed = store().ListRuns(RunFilter{0, 1, RunStatus::kCancelled});
+  ASSERT_TRUE(IsOk(listed));
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].status, RunStatus::kCancelled);
+  EXPECT_EQ((*listed)[0].ended_us, kT0 + 1);
+  EXPECT_EQ((*listed)[0].sql, "SELECT * FROM osquery_info;");
+}
+
+// ---- Search ----
+
+TEST_P(StoreConformanceTest, SearchReadsStoredTables) {
+  auto ids = EnrollHosts(3);
+  ASSERT_EQ(ids.size(), 3u);
+  auto label = CreateLabel(ManualLabel("two"), {ids[0], ids[2]});
+  ASSERT_TRUE(IsOk(label));
+  ASSERT_TRUE(IsOk(Audit(kT0, "label.create", R"({"name":"two"})")));
+
+  auto count = store().Search("SELECT count(*) FROM hosts", search::QueryLimits{});
+  ASSERT_TRUE(IsOk(count));
+  ASSERT_EQ(count->columns.size(), 1u);
+  ASSERT_EQ(count->rows.size(), 1u);
+  ASSERT_EQ(count->rows[0].size(), 1u);
+  ASSERT_TRUE(std::holds_alternative<int64_t>(count->rows[0][0]));
+  EXPECT_EQ(std::get<int64_t>(count->rows[0][0]), 3);
+  EXPECT_FALSE(count->truncated);
+
+  EXPECT_EQ(SearchInt("SELECT count(*) FROM label_members m JOIN labels l ON l.id = m.label_id "
+                      "WHERE l.name = 'two' AND m.member = 1"),
+            2);
+  EXPECT_EQ(SearchInt("SELECT count(*) FROM audit WHERE action = 'label.create'"), 1);
+
+  auto names = store().Search("SELECT hostname FROM hosts ORDER BY id", search::QueryLimits{});
+  ASSERT_TRUE(IsOk(names));
+  EXPECT_EQ(names->columns, std::vector<std::string>{"hostname"});
+  ASSERT_EQ(names->rows.size(), 3u);
+  ASSERT_TRUE(std::holds_alternative<std::string>(names->rows[0][0]));
+  EXPECT_EQ(std::get<std::string>(names->rows[0][0]), "host-0.example.org");
+
+  // A committed write is visible to the next search.
+  ASSERT_TRUE(IsOk(Enroll("host-3", "hash-3")));
+  EXPECT_EQ(SearchInt("SELECT count(*) FROM hosts"), 4);
+}
+
+TEST_P(StoreConformanceTest, SearchRefusesWritesAndChangesNothing) {
+  auto ids = EnrollHosts(2);
+  ASSERT_EQ(ids.size(), 2u);
+  auto refused = [](const Result<search::Table>& result) {
+    return !result && (result.error().code == ErrorCode::kInvalidArgument ||
+                       result.error().code == ErrorCode::kPermissionDenied);
+  };
+  const search::QueryLimits limits;
+  for (const char* sql :
+       {"DELETE FROM hosts", "UPDATE hosts SET hostname = 'x'", "DROP TABLE hosts",
+        "INSERT INTO audit (at_us, actor, action, detail) VALUES (1, 'a', 'b', '{}')",
+        "SELECT 1; DELETE FROM hosts", "ATTACH DATABASE ':memory:' AS other"}) {
+    auto result = store().Search(sql, limits);
+    EXPECT_TRUE(refused(result)) << sql << ": "
+                                 << (result ? "succeeded" : ErrorCodeName(result.error().code));
+  }
+  auto nodes = store().ListNodes();
+  ASSERT_TRUE(IsOk(nodes));
+  EXPECT_EQ(nodes->size(), 2u);
+  EXPECT_EQ(nodes->at(0).identity.hostname, "host-0.example.org");
+  auto audit = store().ListAudit(0, 10);
+  ASSERT_TRUE(IsOk(audit));
+  EXPECT_TRUE(audit->empty());
+  // The connection the refusals ran on still serves reads and searches.
+  EXPECT_EQ(SearchInt("SELECT count(*) FROM hosts"), 2);
+  EXPECT_TRUE(IsOk(store().GetNode(ids[0])));
+}
+
+TEST_P(StoreConformanceTest, SearchHonoursItsLimits) {
+  auto ids = EnrollHosts(3);
+  ASSERT_EQ(ids.size(), 3u);
+  search::QueryLimits limits;
+  limits.max_rows = 2;
+  auto truncated = store().Search("SELECT id FROM hosts ORDER BY id", limits);
+  ASSERT_TRUE(IsOk(truncated));
+  EXPECT_EQ(truncated->rows.size(), 2u);
+  EXPECT_TRUE(truncated->truncated);
+  limits.max_rows = 3;
+  auto exact = store().Search("SELECT id FROM hosts ORDER BY id", limits);
+  ASSERT_TRUE(IsOk(exact));
+  EXPECT_EQ(exact->rows.size(), 3u);
+  EXPECT_FALSE(exact->truncated);
+
+  limits = search::QueryLimits{};
+  limits.max_sql_bytes = 10;
+  EXPECT_TRUE(
+      FailsWith(store().Search("SELECT count(*) FROM hosts", limits), ErrorCode::kTooLarge));
+
+  // Seconds of work without a deadline; the budget stops it at 20 ms.
+  limits = search::QueryLimits{};
+  limits.max_time = std::chrono::milliseconds(20);
+  EXPECT_TRUE(FailsWith(store().Search("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                                       "FROM c WHERE x < 200000000) SELECT count(*) FROM c",
+                                       limits),
+                        ErrorCode::kDeadlineExceeded));
+  EXPECT_EQ(SearchInt("SELECT count(*) FROM hosts"), 3);
+}
+
+TEST_P(StoreConformanceTest, SearchNeverRevealsTokenHashes) {
+  ASSERT_TRUE(IsOk(CreateToken("ci", "secret-token-hash", TokenRole::kAdmin)));
+  const search::QueryLimits limits;
+  auto reveals = [](const Result<search::Table>& result) {
+    if (!result) return false;
+    if (!result->rows.empty() && result->columns.size() == 1 && result->columns[0] == "probe") {
+      return true;  // an existence probe on the hash answered
+    }
+    for (const auto& row : result->rows) {
+      for (const search::Cell& cell : row) {
+        const auto* text = std::get_if<std::string>(&cell);
+        if (text != nullptr && text->find("secret-token-hash") != std::string::npos) return true;
+      }
+    }
+    return false;
+  };
+  for (const char* sql :
+       {"SELECT token_hash FROM api_tokens", "SELECT * FROM api_tokens",
+        "SELECT upper(token_hash) AS h FROM api_tokens",
+        "SELECT 1 AS probe FROM api_tokens WHERE token_hash = 'secret-token-hash'",
+        "SELECT 1 AS probe FROM api_tokens WHERE substr(token_hash, 1, 6) = 'secret'",
+        "WITH t AS (SELECT * FROM main.api_tokens) SELECT * FROM t"}) {
+    auto result = store().Search(sql, limits);
+    EXPECT_FALSE(reveals(result)) << sql;
+    EXPECT_FALSE(result.has_value()) << sql << ": should be refused";
+  }
+}
+
+// ---- Durability of the newer records ----
+
+TEST_P(StoreConformanceTest, LabelsTokensAndAuditSurviveCloseAndReopen) {
+  auto ids = EnrollHosts(2);
+  ASSERT_EQ(ids.size(), 2u);
+  auto manual = CreateLabel(ManualLabel("manual"), {ids[1]});
+  auto dynamic = CreateLabel(DynamicLabel("dynamic"));
+  ASSERT_TRUE(IsOk(manual));
+  ASSERT_TRUE(IsOk(dynamic));
+  ASSERT_TRUE(IsOk(RecordLabelResults(
+      {{dynamic->id, ids[0], true, kT0 + 1}, {dynamic->id, ids[1], false, kT0 + 1}})));
+  auto token = CreateToken("ci", "hash-ci", TokenRole::kOperator);
+  ASSERT_TRUE(IsOk(token));
+  ASSERT_TRUE(IsOk(Audit(kT0 + 2, "token.create", R"({"name":"ci"})")));
+
+  Reopen();
+
+  auto labels = store().ListLabels();
+  ASSERT_TRUE(IsOk(labels));
+  ASSERT_EQ(labels->size(), 2u);
+  EXPECT_EQ((*labels)[0].name, "dynamic");
+  EXPECT_EQ((*labels)[0].sql, dynamic->sql);
+  EXPECT_EQ((*labels)[1].name, "manual");
+  std::vector<std::pair<int64_t, NodeId>> members = Members();
+  std::sort(members.begin(), members.end());
+  std::vector<std::pair<int64_t, NodeId>> expected = {{manual->id, ids[1]}, {dynamic->id, ids[0]}};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(members, expected);
+  auto found = store().FindToken("hash-ci");
+  ASSERT_TRUE(IsOk(found));
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, token->id);
+  auto audit = store().ListAudit(0, 10);
+  ASSERT_TRUE(IsOk(audit));
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].detail_json, R"({"name":"ci"})");
+
+  // Ids keep growing: a new label does not reuse the id of a deleted one.
+  ASSERT_TRUE(
+      IsOk(Await<void>([&](Done<void> d) { store().DeleteLabel(dynamic->id, std::move(d)); })));
+  auto next = CreateLabel(ManualLabel("next"));
+  ASSERT_TRUE(IsOk(next));
+  EXPECT_GT(next->id, dynamic->id);
 }
 
 }  // namespace quarry::store::testing

@@ -139,8 +139,66 @@ CREATE TABLE status_logs (
 CREATE INDEX status_logs_host ON status_logs (host_id, received_us);
 )sql";
 
+// Labels, operator tokens, the audit trail, and an index for paging runs by status.
+constexpr char kLabelsTokensAudit[] = R"sql(
+-- Named sets of hosts. `sql` and `refresh_seconds` matter for dynamic labels
+-- only ('' and 0 for manual ones). `updated_us` is the latest change of the
+-- definition (description, sql, refresh_seconds), not of the members.
+CREATE TABLE labels (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  name            TEXT NOT NULL UNIQUE,
+  description     TEXT NOT NULL,
+  kind            TEXT NOT NULL CHECK (kind IN ('manual', 'dynamic')),
+  sql             TEXT NOT NULL,
+  refresh_seconds INTEGER NOT NULL CHECK (refresh_seconds >= 0),
+  created_us      INTEGER NOT NULL,
+  updated_us      INTEGER NOT NULL
+);
+
+-- Who is in which label. Manual labels: one row per member (member = 1).
+-- Dynamic labels: one row per host that has reported on the label; member = 0
+-- when its latest evaluation returned no rows. `updated_us` is when the row's
+-- membership was last set. Rows go with their label.
+CREATE TABLE label_members (
+  label_id   INTEGER NOT NULL REFERENCES labels (id) ON DELETE CASCADE,
+  host_id    INTEGER NOT NULL REFERENCES hosts (id),
+  member     INTEGER NOT NULL CHECK (member IN (0, 1)),
+  updated_us INTEGER NOT NULL,
+  PRIMARY KEY (label_id, host_id)
+) WITHOUT ROWID;
+CREATE INDEX label_members_host ON label_members (host_id);
+
+-- Operator API tokens. Only a hash of each token is kept; the token itself is
+-- shown once, when created. A revoked token stays for the record. Names are
+-- unique among live (not revoked) tokens, so a name can be reused after revoking.
+CREATE TABLE api_tokens (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  name       TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,  -- never readable through search
+  role       TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+  created_by TEXT NOT NULL,
+  created_us INTEGER NOT NULL,
+  revoked    INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))
+);
+CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens (name) WHERE revoked = 0;
+
+-- Every operator action that changed something: an append-only event log.
+CREATE TABLE audit (
+  id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_us  INTEGER NOT NULL,
+  actor  TEXT NOT NULL,   -- the token name
+  action TEXT NOT NULL,   -- e.g. 'run.create', 'label.delete'
+  detail TEXT NOT NULL    -- JSON object: the action's parameters
+);
+CREATE INDEX audit_at ON audit (at_us);
+
+-- Lists of runs with a given status, newest first.
+CREATE INDEX runs_status ON runs (status, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
+    {2, "labels, api tokens, audit", kLabelsTokensAudit},
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -29,6 +30,14 @@ constexpr std::string_view kRunColumns =
 constexpr std::string_view kRunHostColumns =
     "run_id, host_id, state, picked_up_us, finished_us, status, message, row_count, "
     "wall_time_ms, user_time, system_time, memory";
+
+constexpr std::string_view kLabelColumns =
+    "id, name, description, kind, sql, refresh_seconds, created_us, updated_us";
+
+constexpr std::string_view kTokenColumns =
+    "id, name, token_hash, role, created_by, created_us, revoked";
+
+constexpr std::string_view kAuditColumns = "id, at_us, actor, action, detail";
 
 std::string Compose(std::string_view head, std::string_view columns, std::string_view tail) {
   std::string text;
@@ -63,6 +72,36 @@ struct Statements {
       "UPDATE run_hosts SET state = ?2, finished_us = ?3 "
       "WHERE run_id = ?1 AND state IN ('pending', 'picked_up') RETURNING ",
       kRunHostColumns, "");
+  // Runs newest first, below an id cursor; with and without a status filter.
+  std::string list_runs =
+      Compose("SELECT ", kRunColumns, " FROM runs WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
+  std::string list_runs_by_status = Compose(
+      "SELECT ", kRunColumns, " FROM runs WHERE status = ?3 AND id < ?1 ORDER BY id DESC LIMIT ?2");
+
+  std::string select_label = Compose("SELECT ", kLabelColumns, " FROM labels WHERE id = ?1");
+  std::string list_labels = Compose("SELECT ", kLabelColumns, " FROM labels ORDER BY name, id");
+  std::string insert_label = Compose(
+      "INSERT INTO labels (name, description, kind, sql, refresh_seconds, created_us, "
+      "updated_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING ",
+      kLabelColumns, "");
+  std::string update_label = Compose(
+      "UPDATE labels SET description = ?2, sql = ?3, refresh_seconds = ?4, updated_us = ?5 "
+      "WHERE id = ?1 RETURNING ",
+      kLabelColumns, "");
+
+  std::string select_token = Compose("SELECT ", kTokenColumns, " FROM api_tokens WHERE id = ?1");
+  std::string select_live_token =
+      Compose("SELECT ", kTokenColumns, " FROM api_tokens WHERE token_hash = ?1 AND revoked = 0");
+  std::string list_tokens = Compose("SELECT ", kTokenColumns, " FROM api_tokens ORDER BY id DESC");
+  std::string insert_token = Compose(
+      "INSERT INTO api_tokens (name, token_hash, role, created_by, created_us, revoked) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, 0) RETURNING ",
+      kTokenColumns, "");
+  std::string revoke_token =
+      Compose("UPDATE api_tokens SET revoked = 1 WHERE id = ?1 RETURNING ", kTokenColumns, "");
+
+  std::string list_audit =
+      Compose("SELECT ", kAuditColumns, " FROM audit WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
 };
 
 const Statements& Sql() {
@@ -211,6 +250,46 @@ Result<RunHost> ReadRunHostRow(const Stmt& row) {
   return host;
 }
 
+Result<Label> ReadLabelRow(const Stmt& row) {
+  Label label;
+  label.id = row.ColumnInt(0);
+  label.name = row.ColumnText(1);
+  label.description = row.ColumnText(2);
+  std::string kind = row.ColumnText(3);
+  auto parsed = ParseLabelKind(kind);
+  if (!parsed) {
+    return Fail(ErrorCode::kInternal, fmt::format("label {}: bad kind '{}'", label.id, kind));
+  }
+  label.kind = *parsed;
+  label.sql = row.ColumnText(4);
+  label.refresh_seconds = row.ColumnInt(5);
+  label.created_us = row.ColumnInt(6);
+  label.updated_us = row.ColumnInt(7);
+  return label;
+}
+
+Result<ApiToken> ReadTokenRow(const Stmt& row) {
+  ApiToken token;
+  token.id = row.ColumnInt(0);
+  token.name = row.ColumnText(1);
+  token.token_hash = row.ColumnText(2);
+  std::string role = row.ColumnText(3);
+  auto parsed = ParseTokenRole(role);
+  if (!parsed) {
+    return Fail(ErrorCode::kInternal, fmt::format("token {}: bad role '{}'", token.id, role));
+  }
+  token.role = *parsed;
+  token.created_by = row.ColumnText(4);
+  token.created_us = row.ColumnInt(5);
+  token.revoked = row.ColumnInt(6) != 0;
+  return token;
+}
+
+Result<AuditEvent> ReadAuditRow(const Stmt& row) {
+  return AuditEvent{row.ColumnInt(0), row.ColumnInt(1), row.ColumnText(2), row.ColumnText(3),
+                    row.ColumnText(4)};
+}
+
 // Steps `stmt` to the end, reading each row with `read`.
 template <class T, class ReadFn>
 Result<std::vector<T>> ReadAll(Stmt& stmt, ReadFn read) {
@@ -240,6 +319,77 @@ Result<void> RequireNode(Db& db, NodeId id) {
   if (!exists) return Fail(exists.error());
   if (!*exists) return Fail(ErrorCode::kNotFound, fmt::format("unknown node {}", id));
   return Ok();
+}
+
+// SQLite takes a signed 64-bit LIMIT; larger values mean "no limit" anyway.
+int64_t LimitParam(size_t limit) {
+  const auto max_limit = static_cast<size_t>(std::numeric_limits<int64_t>::max());
+  return static_cast<int64_t>(std::min(limit, max_limit));
+}
+
+// A cursor of 0 (or less) means "from the newest": every id is below INT64_MAX.
+int64_t BeforeParam(int64_t before_id) {
+  return before_id > 0 ? before_id : std::numeric_limits<int64_t>::max();
+}
+
+// Runs a statement that returns at most one row of `T` (a SELECT by key, or an
+// UPDATE/INSERT ... RETURNING); nullopt when it returned none.
+template <class T, class ReadFn>
+Result<std::optional<T>> ReadOne(Stmt& stmt, ReadFn read) {
+  auto rows = ReadAll<T>(stmt, read);
+  if (!rows) return Fail(rows.error());
+  if (rows->empty()) return std::optional<T>();
+  return std::optional<T>(std::move(rows->front()));
+}
+
+Result<std::optional<Label>> SelectLabel(Db& db, int64_t id) {
+  auto stmt = db.Prepare(Sql().select_label);
+  if (!stmt) return Fail(stmt.error());
+  stmt->BindInt(1, id);
+  return ReadOne<Label>(*stmt, ReadLabelRow);
+}
+
+Result<Label> RequireLabel(Db& db, int64_t id) {
+  auto label = SelectLabel(db, id);
+  if (!label) return Fail(label.error());
+  if (!label->has_value()) return Fail(ErrorCode::kNotFound, fmt::format("unknown label {}", id));
+  return std::move(**label);
+}
+
+// The checks on what a label definition may hold; `kind` is the stored kind on
+// update (a label never changes kind).
+Result<void> ValidateLabelDefinition(const Label& label, LabelKind kind) {
+  if (label.refresh_seconds < 0) {
+    return Fail(ErrorCode::kInvalidArgument, "label refresh_seconds must not be negative");
+  }
+  if (kind == LabelKind::kDynamic && label.sql.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "a dynamic label needs its SQL");
+  }
+  if (kind == LabelKind::kManual && (!label.sql.empty() || label.refresh_seconds != 0)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "a manual label has no SQL and no refresh_seconds: its members are listed");
+  }
+  return Ok();
+}
+
+// Makes `node` a member of a label (inserting its row, or setting member = 1).
+// kNotFound when the node is unknown: the SELECT on hosts inserts nothing then.
+Result<void> JoinLabel(Db& db, int64_t label, NodeId node, int64_t at_us) {
+  auto join = db.Prepare(
+      "INSERT INTO label_members (label_id, host_id, member, updated_us) "
+      "SELECT ?1, id, 1, ?3 FROM hosts WHERE id = ?2 "
+      "ON CONFLICT (label_id, host_id) DO UPDATE SET member = 1, updated_us = excluded.updated_us");
+  if (!join) return Fail(join.error());
+  join->BindInt(1, label).BindInt(2, node).BindInt(3, at_us);
+  if (auto ran = join->Run(); !ran) return ran;
+  if (db.Changes() == 0) {
+    return Fail(ErrorCode::kNotFound, fmt::format("unknown member node {}", node));
+  }
+  return Ok();
+}
+
+void NoteMembership(Events& events, LabelMembership membership) {
+  events.push_back([membership](StoreObserver& o) { o.OnLabelMembershipChanged(membership); });
 }
 
 // ---- Helpers for state changes ----
@@ -601,6 +751,226 @@ Result<std::vector<Run>> ApplyExpireRuns(Db& db, int64_t now_us, Events& events)
   return expired;
 }
 
+Result<Label> ApplyCreateLabel(Db& db, const Label& label, const std::vector<NodeId>& members,
+                               Events& events) {
+  if (label.name.empty()) return Fail(ErrorCode::kInvalidArgument, "label without a name");
+  if (auto valid = ValidateLabelDefinition(label, label.kind); !valid) return Fail(valid.error());
+  if (label.kind == LabelKind::kDynamic && !members.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "a dynamic label's members come from its SQL, not from a list");
+  }
+  auto taken = db.Prepare("SELECT 1 FROM labels WHERE name = ?1");
+  if (!taken) return Fail(taken.error());
+  taken->BindText(1, label.name);
+  auto found = taken->Step();
+  if (!found) return Fail(found.error());
+  if (*found) {
+    return Fail(ErrorCode::kConflict, fmt::format("label name '{}' is taken", label.name));
+  }
+  taken->Reset();
+
+  auto insert = db.Prepare(Sql().insert_label);
+  if (!insert) return Fail(insert.error());
+  insert->BindText(1, label.name).BindText(2, label.description);
+  insert->BindText(3, LabelKindName(label.kind)).BindText(4, label.sql);
+  insert->BindInt(5, label.refresh_seconds).BindInt(6, label.created_us);
+  auto created = ReadOne<Label>(*insert, ReadLabelRow);
+  if (!created) return Fail(created.error());
+  if (!created->has_value()) return Fail(ErrorCode::kInternal, "label insert returned no row");
+  Label stored = std::move(**created);
+  events.push_back([stored](StoreObserver& o) { o.OnLabelChanged(stored, /*deleted=*/false); });
+
+  std::unordered_set<NodeId> seen;
+  for (NodeId node : members) {
+    if (!seen.insert(node).second) continue;  // a member listed twice joins once
+    if (auto joined = JoinLabel(db, stored.id, node, stored.created_us); !joined) {
+      return Fail(joined.error());
+    }
+    NoteMembership(events, LabelMembership{stored.id, node, true, stored.created_us});
+  }
+  return stored;
+}
+
+Result<Label> ApplyUpdateLabel(Db& db, const Label& label, Events& events) {
+  auto current = RequireLabel(db, label.id);
+  if (!current) return Fail(current.error());
+  if (auto valid = ValidateLabelDefinition(label, current->kind); !valid) {
+    return Fail(valid.error());
+  }
+  auto update = db.Prepare(Sql().update_label);
+  if (!update) return Fail(update.error());
+  update->BindInt(1, label.id).BindText(2, label.description).BindText(3, label.sql);
+  update->BindInt(4, label.refresh_seconds).BindInt(5, label.updated_us);
+  auto updated = ReadOne<Label>(*update, ReadLabelRow);
+  if (!updated) return Fail(updated.error());
+  if (!updated->has_value()) return Fail(ErrorCode::kInternal, "updated label vanished");
+  events.push_back(
+      [label = **updated](StoreObserver& o) { o.OnLabelChanged(label, /*deleted=*/false); });
+  return std::move(**updated);
+}
+
+Result<void> ApplyDeleteLabel(Db& db, int64_t id, Events& events) {
+  auto label = RequireLabel(db, id);
+  if (!label) return Fail(label.error());
+  // The schema cascades too; deleting the members here does not depend on the
+  // connection having foreign keys switched on.
+  auto members = db.Prepare("DELETE FROM label_members WHERE label_id = ?1");
+  if (!members) return Fail(members.error());
+  members->BindInt(1, id);
+  if (auto ran = members->Run(); !ran) return ran;
+  auto erase = db.Prepare("DELETE FROM labels WHERE id = ?1");
+  if (!erase) return Fail(erase.error());
+  erase->BindInt(1, id);
+  if (auto ran = erase->Run(); !ran) return ran;
+  events.push_back(
+      [label = std::move(*label)](StoreObserver& o) { o.OnLabelChanged(label, /*deleted=*/true); });
+  return Ok();
+}
+
+Result<void> ApplySetLabelMembers(Db& db, int64_t id, const std::vector<NodeId>& members,
+                                  int64_t now_us, Events& events) {
+  auto label = RequireLabel(db, id);
+  if (!label) return Fail(label.error());
+  if (label->kind != LabelKind::kManual) {
+    return Fail(ErrorCode::kConflict,
+                fmt::format("label '{}' is dynamic: its members come from its SQL", label->name));
+  }
+  auto current_stmt = db.Prepare(
+      "SELECT host_id FROM label_members WHERE label_id = ?1 AND member = 1 ORDER BY host_id");
+  if (!current_stmt) return Fail(current_stmt.error());
+  current_stmt->BindInt(1, id);
+  auto current = ReadAll<NodeId>(
+      *current_stmt, [](const Stmt& row) -> Result<NodeId> { return row.ColumnInt(0); });
+  if (!current) return Fail(current.error());
+  current_stmt->Reset();
+  const std::unordered_set<NodeId> before(current->begin(), current->end());
+
+  // Joins, in the order given.
+  std::unordered_set<NodeId> wanted;
+  for (NodeId node : members) {
+    if (!wanted.insert(node).second || before.count(node) != 0) continue;
+    if (auto joined = JoinLabel(db, id, node, now_us); !joined) return joined;
+    NoteMembership(events, LabelMembership{id, node, true, now_us});
+  }
+  // Leaves, in host id order. A manual label keeps rows for members only.
+  auto leave = db.Prepare("DELETE FROM label_members WHERE label_id = ?1 AND host_id = ?2");
+  if (!leave) return Fail(leave.error());
+  for (NodeId node : *current) {
+    if (wanted.count(node) != 0) continue;
+    leave->BindInt(1, id).BindInt(2, node);
+    if (auto ran = leave->Run(); !ran) return ran;
+    NoteMembership(events, LabelMembership{id, node, false, now_us});
+  }
+  return Ok();
+}
+
+Result<void> ApplyRecordLabelResults(Db& db, const std::vector<LabelMembership>& results,
+                                     Events& events) {
+  // Whether each label named in the batch is dynamic (false: unknown or manual).
+  std::unordered_map<int64_t, bool> dynamic;
+  auto kind = db.Prepare("SELECT kind FROM labels WHERE id = ?1");
+  if (!kind) return Fail(kind.error());
+  auto prior = db.Prepare(
+      "SELECT member, updated_us FROM label_members WHERE label_id = ?1 AND host_id = ?2");
+  if (!prior) return Fail(prior.error());
+  auto upsert = db.Prepare(
+      "INSERT INTO label_members (label_id, host_id, member, updated_us) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (label_id, host_id) DO UPDATE SET member = excluded.member, "
+      "updated_us = excluded.updated_us");
+  if (!upsert) return Fail(upsert.error());
+
+  for (const LabelMembership& result : results) {
+    auto known = dynamic.find(result.label);
+    if (known == dynamic.end()) {
+      kind->BindInt(1, result.label);
+      auto row = kind->Step();
+      if (!row) return Fail(row.error());
+      const bool is_dynamic = *row && kind->ColumnText(0) == LabelKindName(LabelKind::kDynamic);
+      kind->Reset();
+      known = dynamic.emplace(result.label, is_dynamic).first;
+    }
+    if (!known->second) continue;  // unknown or manual label: skipped
+    auto host = NodeExists(db, result.node);
+    if (!host) return Fail(host.error());
+    if (!*host) continue;  // unknown host: skipped
+
+    prior->BindInt(1, result.label).BindInt(2, result.node);
+    auto row = prior->Step();
+    if (!row) return Fail(row.error());
+    const bool was_member = *row && prior->ColumnInt(0) != 0;
+    const bool stale = *row && result.updated_us < prior->ColumnInt(1);
+    prior->Reset();
+    if (stale) continue;  // an older evaluation than the one stored
+
+    upsert->BindInt(1, result.label).BindInt(2, result.node);
+    upsert->BindInt(3, result.member ? 1 : 0).BindInt(4, result.updated_us);
+    if (auto ran = upsert->Run(); !ran) return ran;
+    if (was_member != result.member) NoteMembership(events, result);
+  }
+  return Ok();
+}
+
+Result<ApiToken> ApplyCreateToken(Db& db, const ApiToken& token) {
+  if (token.name.empty()) return Fail(ErrorCode::kInvalidArgument, "token without a name");
+  if (token.token_hash.empty()) return Fail(ErrorCode::kInvalidArgument, "token without a hash");
+  auto live = db.Prepare("SELECT 1 FROM api_tokens WHERE name = ?1 AND revoked = 0");
+  if (!live) return Fail(live.error());
+  live->BindText(1, token.name);
+  auto named = live->Step();
+  if (!named) return Fail(named.error());
+  if (*named) {
+    return Fail(ErrorCode::kConflict, fmt::format("a live token is named '{}'", token.name));
+  }
+  live->Reset();
+  auto same = db.Prepare("SELECT 1 FROM api_tokens WHERE token_hash = ?1");
+  if (!same) return Fail(same.error());
+  same->BindText(1, token.token_hash);
+  auto hashed = same->Step();
+  if (!hashed) return Fail(hashed.error());
+  if (*hashed) return Fail(ErrorCode::kConflict, "a token with the same hash exists");
+  same->Reset();
+
+  auto insert = db.Prepare(Sql().insert_token);
+  if (!insert) return Fail(insert.error());
+  insert->BindText(1, token.name).BindText(2, token.token_hash);
+  insert->BindText(3, TokenRoleName(token.role)).BindText(4, token.created_by);
+  insert->BindInt(5, token.created_us);
+  auto created = ReadOne<ApiToken>(*insert, ReadTokenRow);
+  if (!created) return Fail(created.error());
+  if (!created->has_value()) return Fail(ErrorCode::kInternal, "token insert returned no row");
+  return std::move(**created);
+}
+
+Result<ApiToken> ApplyRevokeToken(Db& db, int64_t id) {
+  auto select = db.Prepare(Sql().select_token);
+  if (!select) return Fail(select.error());
+  select->BindInt(1, id);
+  auto found = ReadOne<ApiToken>(*select, ReadTokenRow);
+  if (!found) return Fail(found.error());
+  if (!found->has_value()) return Fail(ErrorCode::kNotFound, fmt::format("unknown token {}", id));
+  if ((*found)->revoked) {
+    return Fail(ErrorCode::kConflict, fmt::format("token {} is already revoked", id));
+  }
+  auto revoke = db.Prepare(Sql().revoke_token);
+  if (!revoke) return Fail(revoke.error());
+  revoke->BindInt(1, id);
+  auto revoked = ReadOne<ApiToken>(*revoke, ReadTokenRow);
+  if (!revoked) return Fail(revoked.error());
+  if (!revoked->has_value()) return Fail(ErrorCode::kInternal, "revoked token vanished");
+  return std::move(**revoked);
+}
+
+Result<void> ApplyAppendAudit(Db& db, const AuditEvent& event) {
+  if (event.action.empty()) return Fail(ErrorCode::kInvalidArgument, "audit event without action");
+  auto insert =
+      db.Prepare("INSERT INTO audit (at_us, actor, action, detail) VALUES (?1, ?2, ?3, ?4)");
+  if (!insert) return Fail(insert.error());
+  insert->BindInt(1, event.at_us).BindText(2, event.actor).BindText(3, event.action);
+  insert->BindText(
+      4, event.detail_json.empty() ? std::string_view("{}") : std::string_view(event.detail_json));
+  return insert->Run();
+}
+
 // ---- Reads ----
 
 Result<std::optional<Node>> SelectNode(Db& db, NodeId id) {
@@ -674,12 +1044,54 @@ Result<std::vector<ResultRow>> SelectResults(Db& db, RunId run, int64_t after_se
       "SELECT seq, run_id, host_id, data FROM results WHERE run_id = ?1 AND seq > ?2 "
       "ORDER BY seq LIMIT ?3");
   if (!stmt) return Fail(stmt.error());
-  const auto max_limit = static_cast<size_t>(std::numeric_limits<int64_t>::max());
-  stmt->BindInt(1, run).BindInt(2, after_seq);
-  stmt->BindInt(3, static_cast<int64_t>(std::min(limit, max_limit)));
+  stmt->BindInt(1, run).BindInt(2, after_seq).BindInt(3, LimitParam(limit));
   return ReadAll<ResultRow>(*stmt, [](const Stmt& row) -> Result<ResultRow> {
     return ResultRow{row.ColumnInt(0), row.ColumnInt(1), row.ColumnInt(2), row.ColumnText(3)};
   });
+}
+
+Result<std::vector<Run>> SelectRuns(Db& db, const RunFilter& filter) {
+  auto stmt = db.Prepare(filter.status ? Sql().list_runs_by_status : Sql().list_runs);
+  if (!stmt) return Fail(stmt.error());
+  stmt->BindInt(1, BeforeParam(filter.before_id)).BindInt(2, LimitParam(filter.limit));
+  if (filter.status) stmt->BindText(3, RunStatusName(*filter.status));
+  return ReadAll<Run>(*stmt, ReadRunRow);
+}
+
+Result<std::vector<Label>> SelectLabels(Db& db) {
+  auto stmt = db.Prepare(Sql().list_labels);
+  if (!stmt) return Fail(stmt.error());
+  return ReadAll<Label>(*stmt, ReadLabelRow);
+}
+
+Result<std::vector<LabelMembership>> SelectLabelMemberships(Db& db) {
+  auto stmt = db.Prepare(
+      "SELECT label_id, host_id, updated_us FROM label_members WHERE member = 1 "
+      "ORDER BY label_id, host_id");
+  if (!stmt) return Fail(stmt.error());
+  return ReadAll<LabelMembership>(*stmt, [](const Stmt& row) -> Result<LabelMembership> {
+    return LabelMembership{row.ColumnInt(0), row.ColumnInt(1), true, row.ColumnInt(2)};
+  });
+}
+
+Result<std::optional<ApiToken>> SelectLiveToken(Db& db, const std::string& token_hash) {
+  auto stmt = db.Prepare(Sql().select_live_token);
+  if (!stmt) return Fail(stmt.error());
+  stmt->BindText(1, token_hash);
+  return ReadOne<ApiToken>(*stmt, ReadTokenRow);
+}
+
+Result<std::vector<ApiToken>> SelectTokens(Db& db) {
+  auto stmt = db.Prepare(Sql().list_tokens);
+  if (!stmt) return Fail(stmt.error());
+  return ReadAll<ApiToken>(*stmt, ReadTokenRow);
+}
+
+Result<std::vector<AuditEvent>> SelectAudit(Db& db, int64_t before_id, size_t limit) {
+  auto stmt = db.Prepare(Sql().list_audit);
+  if (!stmt) return Fail(stmt.error());
+  stmt->BindInt(1, BeforeParam(before_id)).BindInt(2, LimitParam(limit));
+  return ReadAll<AuditEvent>(*stmt, ReadAuditRow);
 }
 
 }  // namespace quarry::store::sqlite

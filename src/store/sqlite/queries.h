@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "base/result.h"
@@ -39,6 +40,18 @@ Result<void> ApplyTouchNodes(Db& db, const std::vector<LastSeen>& seen);
 Result<Run> ApplyCreateRun(Db& db, const RunSpec& spec, Events& events);
 Result<Run> ApplyCancelRun(Db& db, RunId run, int64_t at_us, Events& events);
 Result<std::vector<Run>> ApplyExpireRuns(Db& db, int64_t now_us, Events& events);
+Result<Label> ApplyCreateLabel(Db& db, const Label& label, const std::vector<NodeId>& members,
+                               Events& events);
+Result<Label> ApplyUpdateLabel(Db& db, const Label& label, Events& events);
+Result<void> ApplyDeleteLabel(Db& db, int64_t label, Events& events);
+// `now_us` stamps the memberships: the Store call carries no time of its own.
+Result<void> ApplySetLabelMembers(Db& db, int64_t label, const std::vector<NodeId>& members,
+                                  int64_t now_us, Events& events);
+Result<void> ApplyRecordLabelResults(Db& db, const std::vector<LabelMembership>& results,
+                                     Events& events);
+Result<ApiToken> ApplyCreateToken(Db& db, const ApiToken& token);
+Result<ApiToken> ApplyRevokeToken(Db& db, int64_t token);
+Result<void> ApplyAppendAudit(Db& db, const AuditEvent& event);
 
 // ---- Reads ----
 
@@ -50,5 +63,11 @@ Result<std::vector<OpenRun>> SelectOpenRuns(Db& db);
 Result<std::optional<Run>> SelectRun(Db& db, RunId run);
 Result<std::vector<RunHost>> SelectRunHosts(Db& db, RunId run);
 Result<std::vector<ResultRow>> SelectResults(Db& db, RunId run, int64_t after_seq, size_t limit);
+Result<std::vector<Run>> SelectRuns(Db& db, const RunFilter& filter);
+Result<std::vector<Label>> SelectLabels(Db& db);
+Result<std::vector<LabelMembership>> SelectLabelMemberships(Db& db);
+Result<std::optional<ApiToken>> SelectLiveToken(Db& db, const std::string& token_hash);
+Result<std::vector<ApiToken>> SelectTokens(Db& db);
+Result<std::vector<AuditEvent>> SelectAudit(Db& db, int64_t before_id, size_t limit);
 
 }  // namespace quarry::store::sqlite

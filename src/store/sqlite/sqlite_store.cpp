@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/queries.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/stored_search.h"
 
 namespace quarry::store {
 namespace {
@@ -142,6 +144,94 @@ class SqliteStore final : public Store {
     Submit<std::vector<Run>>(std::move(done), [now_us](Db& db, Events& events) {
       return sqlite::ApplyExpireRuns(db, now_us, events);
     });
+  }
+
+  void CreateLabel(Label label, std::vector<NodeId> members, Done<Label> done) override {
+    Submit<Label>(std::move(done),
+                  [l = std::move(label), m = std::move(members)](Db& db, Events& events) {
+                    return sqlite::ApplyCreateLabel(db, l, m, events);
+                  });
+  }
+
+  void UpdateLabel(Label label, Done<Label> done) override {
+    Submit<Label>(std::move(done), [l = std::move(label)](Db& db, Events& events) {
+      return sqlite::ApplyUpdateLabel(db, l, events);
+    });
+  }
+
+  void DeleteLabel(int64_t label, Done<void> done) override {
+    Submit<void>(std::move(done), [label](Db& db, Events& events) {
+      return sqlite::ApplyDeleteLabel(db, label, events);
+    });
+  }
+
+  void SetLabelMembers(int64_t label, std::vector<NodeId> members, Done<void> done) override {
+    // The call carries no time: memberships are stamped with the time of the call.
+    const int64_t now_us = SystemClock::Instance().NowMicros();
+    Submit<void>(std::move(done), [label, m = std::move(members), now_us](Db& db, Events& events) {
+      return sqlite::ApplySetLabelMembers(db, label, m, now_us, events);
+    });
+  }
+
+  void RecordLabelResults(std::vector<LabelMembership> results, Done<void> done) override {
+    Submit<void>(std::move(done), [r = std::move(results)](Db& db, Events& events) {
+      return sqlite::ApplyRecordLabelResults(db, r, events);
+    });
+  }
+
+  void CreateToken(ApiToken token, Done<ApiToken> done) override {
+    Submit<ApiToken>(std::move(done), [t = std::move(token)](Db& db, Events&) {
+      return sqlite::ApplyCreateToken(db, t);
+    });
+  }
+
+  void RevokeToken(int64_t token, Done<ApiToken> done) override {
+    Submit<ApiToken>(std::move(done),
+                     [token](Db& db, Events&) { return sqlite::ApplyRevokeToken(db, token); });
+  }
+
+  void AppendAudit(AuditEvent event, Done<void> done) override {
+    Submit<void>(std::move(done), [e = std::move(event)](Db& db, Events&) {
+      return sqlite::ApplyAppendAudit(db, e);
+    });
+  }
+
+  Result<std::vector<Label>> ListLabels() override {
+    Reader reader(*this);
+    return sqlite::SelectLabels(reader.db());
+  }
+
+  Result<std::vector<LabelMembership>> ListLabelMemberships() override {
+    Reader reader(*this);
+    return sqlite::SelectLabelMemberships(reader.db());
+  }
+
+  Result<std::optional<ApiToken>> FindToken(const std::string& token_hash) override {
+    Reader reader(*this);
+    return sqlite::SelectLiveToken(reader.db(), token_hash);
+  }
+
+  Result<std::vector<ApiToken>> ListTokens() override {
+    Reader reader(*this);
+    return sqlite::SelectTokens(reader.db());
+  }
+
+  Result<std::vector<AuditEvent>> ListAudit(int64_t before_id, size_t limit) override {
+    Reader reader(*this);
+    return sqlite::SelectAudit(reader.db(), before_id, limit);
+  }
+
+  Result<std::vector<Run>> ListRuns(const RunFilter& filter) override {
+    Reader reader(*this);
+    return sqlite::SelectRuns(reader.db(), filter);
+  }
+
+  // Runs on a pooled read connection, which is opened read-only: even a hole in
+  // the guard could not write the file. The query holds that connection for up
+  // to limits.max_time.
+  Result<search::Table> Search(std::string_view sql, const search::QueryLimits& limits) override {
+    Reader reader(*this);
+    return sqlite::RunStoredSearch(reader.db(), sql, limits);
   }
 
   Result<std::vector<Node>> ListNodes() override {

@@ -28,6 +28,38 @@
 //    nodes in TouchNodes and unknown (run, node) pairs in RecordPickups are
 //    skipped. CreateRun with an unknown target fails with kNotFound.
 //  * An empty `done` is allowed (fire and forget).
+//  * Labels. Times are the caller's: CreateLabel stamps created_us and
+//    updated_us (and the memberships it creates) with label.created_us;
+//    UpdateLabel stamps updated_us with label.updated_us. SetLabelMembers,
+//    whose call carries no time, stamps memberships with the time of the call.
+//    kInvalidArgument for: an empty name; negative refresh_seconds; a dynamic
+//    label without SQL; a manual label with SQL or refresh_seconds; members
+//    given for a dynamic label. A member listed twice joins once.
+//    Notifications: CreateLabel sends OnLabelChanged, then one
+//    OnLabelMembershipChanged (member = true) per member in the order given.
+//    UpdateLabel sends OnLabelChanged; DeleteLabel sends OnLabelChanged(label as
+//    it was, deleted = true) and no membership calls. SetLabelMembers sends no
+//    OnLabelChanged (the definition is unchanged): joins in the order given,
+//    then leaves in host id order; unknown label kNotFound, dynamic label
+//    kConflict, unknown member kNotFound (nothing changes). UpdateLabel of a
+//    dynamic label's SQL keeps its memberships until hosts report again.
+//  * RecordLabelResults skips, silently, results naming an unknown label, a
+//    manual label or an unknown host (one stray row must not fail a host's whole
+//    batch), and results older (updated_us) than the one stored for that
+//    (label, host). A host first reported as not a member is stored (member = 0)
+//    but not notified: it was not a member before either.
+//  * Tokens: kInvalidArgument for an empty name or hash; kConflict for a live
+//    token of the same name or any token with the same hash. RevokeToken of an
+//    already revoked token: kConflict (like CancelRun of an ended run); unknown:
+//    kNotFound. No observer calls: FindToken reads the store every time.
+//  * AppendAudit: kInvalidArgument without an action; empty detail_json is
+//    stored as "{}".
+//  * ListTokens, ListAudit and ListRuns are newest first by id (creation order,
+//    whatever the caller's clock said). A cursor (before_id) of 0 or less starts
+//    at the newest; a limit of 0 returns nothing.
+//  * Search also refuses, with kPermissionDenied, SQL that reads
+//    api_tokens.token_hash (see stored_search.h). hosts.node_key_hash is not
+//    hidden: refusing it would refuse every `SELECT * FROM hosts`.
 //
 // REQUIRES: the store is not destroyed from one of its own `done` callbacks or
 // observer calls (they run on the writer thread, which the destructor joins).

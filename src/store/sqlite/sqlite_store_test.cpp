@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <string>
+#include <variant>
 
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_db.h"
@@ -249,6 +250,14 @@ class SqliteStoreTest : public ::testing::Test {
     auto n = db->QueryInt(sql);
     EXPECT_TRUE(IsOk(n)) << sql;
     return n ? *n : -1;
+  }
+
+  static int64_t SearchCount(Store& store, const std::string& sql) {
+    auto table = store.Search(sql, search::QueryLimits{});
+    EXPECT_TRUE(IsOk(table)) << sql;
+    if (!table || table->rows.size() != 1 || table->rows[0].size() != 1) return -1;
+    const auto* value = std::get_if<int64_t>(&table->rows[0][0]);
+    return value != nullptr ? *value : -1;
   }
 
   SqliteEnv env_;
@@ -522,6 +531,127 @@ TEST_F(SqliteStoreTest, OrphansAndEnrollmentsAreRecordedWithReasons) {
   EXPECT_EQ(RawCount("SELECT count(*) FROM enrollments"), 3);
   EXPECT_EQ(RawCount("SELECT count(*) FROM enrollments WHERE re_enrollment = 1"), 1);
   EXPECT_EQ(RawCount("SELECT count(*) FROM hosts WHERE last_seen_us IS NULL"), 2);
+}
+
+TEST_F(SqliteStoreTest, UpgradesAVersionOneDatabaseKeepingItsData) {
+  {
+    auto db = Db::Open(env_.db_path(), OpenMode::kReadWriteCreate);
+    ASSERT_TRUE(IsOk(db));
+    ASSERT_TRUE(IsOk(
+        (*db)->Exec("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                    "applied_us INTEGER NOT NULL)")));
+    ASSERT_TRUE(IsOk((*db)->Exec(sqlite::Migrations()[0].sql)));
+    ASSERT_TRUE(IsOk((*db)->Exec(
+        "INSERT INTO schema_version (version, name, applied_us) VALUES (1, 'initial schema', 0);"
+        "INSERT INTO hosts (host_identifier, hostname, platform, platform_type, os_name, "
+        "os_version, osquery_version, hardware_uuid, hardware_serial, host_details, "
+        "node_key_hash, enroll_secret_name, secret_labels, first_enrolled_us, enrolled_us) "
+        "VALUES ('old', 'old', '', '', '', '', '', '', '', '{}', 'hash-old', 'default', '[]', 1, "
+        "1)")));
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto nodes = store->ListNodes();
+  ASSERT_TRUE(IsOk(nodes));
+  ASSERT_EQ(nodes->size(), 1u);
+  const NodeId old = (*nodes)[0].id;
+  Label label;
+  label.name = "after-upgrade";
+  auto created =
+      Await<Label>([&](Done<Label> d) { store->CreateLabel(label, {old}, std::move(d)); });
+  ASSERT_TRUE(IsOk(created));
+  auto members = store->ListLabelMemberships();
+  ASSERT_TRUE(IsOk(members));
+  ASSERT_EQ(members->size(), 1u);
+  EXPECT_EQ((*members)[0].node, old);
+  store->Close();
+  EXPECT_EQ(RawCount("SELECT max(version) FROM schema_version"),
+            sqlite::Migrations().back().version);
+}
+
+// The new tables' names and columns are what operators type into search.
+TEST_F(SqliteStoreTest, NewTablesHaveTheirDocumentedColumns) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  for (const char* sql :
+       {"SELECT id, name, description, kind, sql, refresh_seconds, created_us, updated_us "
+        "FROM labels",
+        "SELECT label_id, host_id, member, updated_us FROM label_members",
+        "SELECT id, name, role, created_by, created_us, revoked FROM api_tokens",
+        "SELECT id, at_us, actor, action, detail FROM audit"}) {
+    auto table = store->Search(sql, search::QueryLimits{});
+    EXPECT_TRUE(IsOk(table)) << sql;
+  }
+}
+
+TEST_F(SqliteStoreTest, DynamicNonMembersAreRowsAndManualLeavesAreNot) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto a = Enroll(*store, "a");
+  auto b = Enroll(*store, "b");
+  ASSERT_TRUE(IsOk(a));
+  ASSERT_TRUE(IsOk(b));
+  Label dynamic;
+  dynamic.name = "dyn";
+  dynamic.kind = LabelKind::kDynamic;
+  dynamic.sql = "SELECT 1;";
+  auto d =
+      Await<Label>([&](Done<Label> done) { store->CreateLabel(dynamic, {}, std::move(done)); });
+  ASSERT_TRUE(IsOk(d));
+  Label manual;
+  manual.name = "manual";
+  auto m = Await<Label>([&](Done<Label> done) {
+    store->CreateLabel(manual, {a->id, b->id}, std::move(done));
+  });
+  ASSERT_TRUE(IsOk(m));
+  ASSERT_TRUE(IsOk(Await<void>([&](Done<void> done) {
+    store->RecordLabelResults({{d->id, a->id, true, kT0}, {d->id, b->id, false, kT0}},
+                              std::move(done));
+  })));
+  ASSERT_TRUE(IsOk(Await<void>(
+      [&](Done<void> done) { store->SetLabelMembers(m->id, {b->id}, std::move(done)); })));
+  store->Close();
+  EXPECT_EQ(RawCount("SELECT count(*) FROM label_members WHERE label_id = " +
+                     std::to_string(d->id) + " AND member = 0"),
+            1);
+  EXPECT_EQ(
+      RawCount("SELECT count(*) FROM label_members WHERE label_id = " + std::to_string(m->id)), 1);
+}
+
+TEST_F(SqliteStoreTest, SearchReadsTokenRecordsButNotTheirHashes) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ApiToken token;
+  token.name = "ci";
+  token.token_hash = "hash-ci";
+  token.role = TokenRole::kOperator;
+  ASSERT_TRUE(
+      IsOk(Await<ApiToken>([&](Done<ApiToken> d) { store->CreateToken(token, std::move(d)); })));
+  auto listed = store->Search("SELECT name, role, revoked FROM api_tokens", search::QueryLimits{});
+  ASSERT_TRUE(IsOk(listed));
+  ASSERT_EQ(listed->rows.size(), 1u);
+  EXPECT_EQ(std::get<std::string>(listed->rows[0][0]), "ci");
+  EXPECT_EQ(std::get<std::string>(listed->rows[0][1]), "operator");
+  EXPECT_EQ(SearchCount(*store, "SELECT count(*) FROM api_tokens"), 1);
+
+  auto hash = store->Search("SELECT token_hash FROM api_tokens", search::QueryLimits{});
+  EXPECT_TRUE(FailsWith(hash, ErrorCode::kPermissionDenied));
+  if (!hash) {
+    EXPECT_NE(hash.error().message.find("api_tokens.token_hash"), std::string::npos)
+        << hash.error().message;
+  }
+}
+
+TEST_F(SqliteStoreTest, SearchRefusesRawPagesWhereSqliteHasThem) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto db = Raw();
+  ASSERT_NE(db, nullptr);
+  if (!db->Prepare("SELECT data FROM sqlite_dbpage")) {
+    GTEST_SKIP() << "this SQLite build has no sqlite_dbpage table";
+  }
+  EXPECT_TRUE(FailsWith(store->Search("SELECT hex(data) FROM sqlite_dbpage", search::QueryLimits{}),
+                        ErrorCode::kPermissionDenied));
 }
 
 }  // namespace
