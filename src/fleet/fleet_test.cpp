@@ -58,6 +58,7 @@ class FleetTest : public ::testing::Test {
     FleetOptions fo;
     fo.enroll_secrets = {{"default", "s3cret", {"prod"}}, {"lab", "other", {}}};
     fo.enroll_failures_per_minute = 3;
+    fo.hold_poll = std::chrono::milliseconds(hold_ms_);
     fo.config_assembler = [this](const std::string& platform, const std::string&) {
       ++assembled_;
       return "{\"platform\":\"" + platform + "\"}";
@@ -96,6 +97,7 @@ class FleetTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Fleet> fleet_;
   int assembled_ = 0;
+  int hold_ms_ = 0;
 };
 
 TEST_F(FleetTest, EnrollIssuesAKeyThatAuthenticates) {
@@ -281,6 +283,65 @@ TEST_F(FleetTest, CancelledRunIsNotDelivered) {
   EXPECT_EQ(cancelled->status, store::RunStatus::kCancelled);
   auto node = fleet_->Authenticate(k, store::SeenVia::kDistributed);
   EXPECT_TRUE(Read(node).queries.empty());
+}
+
+TEST_F(FleetTest, DynamicLabelIsEvaluatedByHostsAndTargetable) {
+  std::string k1 = Enroll("h1"), k2 = Enroll("h2");
+  auto n1 = fleet_->Authenticate(k1, store::SeenVia::kDistributed);
+  auto n2 = fleet_->Authenticate(k2, store::SeenVia::kDistributed);
+  store::Label label;
+  label.name = "has-nginx";
+  label.kind = store::LabelKind::kDynamic;
+  label.sql = "SELECT 1 FROM processes WHERE name = 'nginx'";
+  label.refresh_seconds = 60;
+  auto created = Await<store::Label>(
+      [&](auto done) { store_->CreateLabel(label, {}, std::move(done)); });
+  ASSERT_TRUE(created) << created.error().message;
+  std::string wire = "l" + std::to_string(created->id);
+  for (auto node : {n1, n2}) {
+    auto work = Read(node);
+    ASSERT_EQ(work.queries.size(), 1u);
+    EXPECT_EQ(work.queries[0].id, wire);
+    EXPECT_EQ(work.queries[0].sql, label.sql);
+    EXPECT_TRUE(Read(node).queries.empty());  // not due again until the refresh
+  }
+  proto::DistributedWriteRequest yes;
+  store::QueryAnswer a;
+  a.query_id = wire;
+  a.rows_json = {"{\"1\":\"1\"}"};
+  yes.answers.push_back(a);
+  ASSERT_TRUE(Await<void>([&](auto done) { fleet_->WriteDistributed(*n1, yes, std::move(done)); }));
+  proto::DistributedWriteRequest no;
+  a.rows_json.clear();
+  no.answers.push_back(a);
+  ASSERT_TRUE(Await<void>([&](auto done) { fleet_->WriteDistributed(*n2, no, std::move(done)); }));
+  Barrier();
+  auto targets = fleet_->Resolve({.labels = {"has-nginx"}});
+  ASSERT_TRUE(targets) << targets.error().message;
+  EXPECT_EQ(*targets, std::vector<store::NodeId>{n1->id});
+  clock_.AdvanceSeconds(61);
+  ASSERT_EQ(Read(n1).queries.size(), 1u);  // due again
+}
+
+TEST_F(FleetTest, HeldPollIsAnsweredWhenARunArrives) {
+  CloseAll();
+  hold_ms_ = 10'000;
+  Open();
+  std::string k = Enroll("h1");
+  auto node = fleet_->Authenticate(k, store::SeenVia::kDistributed);
+  auto p = std::make_shared<std::promise<DistributedWork>>();
+  auto f = p->get_future();
+  fleet_->ReadDistributed(node, [p](DistributedWork w) { p->set_value(std::move(w)); });
+  EXPECT_EQ(f.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);  // held
+  EXPECT_EQ(fleet_->held_polls(), 1u);
+  RunRequest req;
+  req.sql = "SELECT 42";
+  req.selector.all = true;
+  ASSERT_TRUE(Await<store::Run>([&](auto done) { fleet_->CreateRun(req, std::move(done)); }));
+  ASSERT_EQ(f.wait_for(seconds(10)), std::future_status::ready);
+  auto work = f.get();
+  ASSERT_EQ(work.queries.size(), 1u);
+  EXPECT_EQ(work.queries[0].sql, "SELECT 42");
 }
 
 TEST_F(FleetTest, RevokedHostIsRefusedAtOnce) {
