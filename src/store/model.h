@@ -126,6 +126,7 @@ struct RunSpec {
   std::string sql;
   std::string submitted_by;
   std::string selector_json;  // the target selector, as submitted
+  std::string reduce_sql;     // optional fleet-wide aggregation over the results
   int64_t created_us = 0;
   int64_t deadline_us = 0;
   std::vector<NodeId> targets;  // the resolved host list
@@ -159,6 +160,7 @@ struct Run {
   std::string sql;
   std::string submitted_by;
   std::string selector_json;
+  std::string reduce_sql;
   int64_t created_us = 0;
   int64_t deadline_us = 0;
   int64_t ended_us = 0;

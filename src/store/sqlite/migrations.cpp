@@ -196,9 +196,15 @@ CREATE INDEX audit_at ON audit (at_us);
 CREATE INDEX runs_status ON runs (status, id);
 )sql";
 
+// A run may carry the "reduce" statement it was submitted with.
+constexpr const char* kRunReduce = R"sql(
+ALTER TABLE runs ADD COLUMN reduce_sql TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "labels, api tokens, audit", kLabelsTokensAudit},
+    {3, "run reduce statement", kRunReduce},
 };
 
 }  // namespace

@@ -25,7 +25,7 @@ constexpr std::string_view kNodeColumns =
     "last_config_us, last_log_us, last_distributed_us, revoked";
 
 constexpr std::string_view kRunColumns =
-    "id, sql, submitted_by, selector, created_us, deadline_us, ended_us, status";
+    "id, sql, submitted_by, selector, created_us, deadline_us, ended_us, status, reduce_sql";
 
 constexpr std::string_view kRunHostColumns =
     "run_id, host_id, state, picked_up_us, finished_us, status, message, row_count, "
@@ -223,6 +223,7 @@ Result<Run> ReadRunRow(const Stmt& row) {
   if (!parsed)
     return Fail(ErrorCode::kInternal, fmt::format("run {}: bad status '{}'", run.id, status));
   run.status = *parsed;
+  run.reduce_sql = row.ColumnText(8);
   return run;
 }
 
@@ -678,11 +679,11 @@ Result<void> ApplyTouchNodes(Db& db, const std::vector<LastSeen>& seen) {
 Result<Run> ApplyCreateRun(Db& db, const RunSpec& spec, Events& events) {
   if (spec.sql.empty()) return Fail(ErrorCode::kInvalidArgument, "run without SQL");
   auto insert = db.Prepare(
-      "INSERT INTO runs (sql, submitted_by, selector, created_us, deadline_us, status) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, 'running')");
+      "INSERT INTO runs (sql, submitted_by, selector, created_us, deadline_us, status, "
+      "reduce_sql) VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6)");
   if (!insert) return Fail(insert.error());
   insert->BindText(1, spec.sql).BindText(2, spec.submitted_by).BindText(3, spec.selector_json);
-  insert->BindInt(4, spec.created_us).BindInt(5, spec.deadline_us);
+  insert->BindInt(4, spec.created_us).BindInt(5, spec.deadline_us).BindText(6, spec.reduce_sql);
   if (auto ran = insert->Run(); !ran) return Fail(ran.error());
   const RunId id = db.LastInsertRowId();
 

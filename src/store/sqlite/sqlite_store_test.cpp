@@ -342,7 +342,7 @@ TEST_F(SqliteStoreTest, OneBadWriteInABatchFailsAlone) {
   auto good1 = submit_enroll("first");
   auto bad_promise = std::make_shared<std::promise<Result<Run>>>();
   auto bad = bad_promise->get_future();
-  store->CreateRun(RunSpec{"SELECT 1", "bob", "{}", kT0, kT0 + kSecond, {known->id, 424242}},
+  store->CreateRun(RunSpec{"SELECT 1", "bob", "{}", "", kT0, kT0 + kSecond, {known->id, 424242}},
                    [bad_promise](Result<Run> r) { bad_promise->set_value(std::move(r)); });
   auto good2 = submit_enroll("second");
   EXPECT_EQ(store->QueueStats().queued, 3u);
@@ -498,7 +498,7 @@ TEST_F(SqliteStoreTest, OrphansAndEnrollmentsAreRecordedWithReasons) {
   ASSERT_TRUE(IsOk(b));
   ASSERT_TRUE(IsOk(Enroll(*store, "a")));  // re-enrollment
   auto run = Await<Run>([&](Done<Run> d) {
-    store->CreateRun(RunSpec{"SELECT 1", "bob", "{}", kT0, kT0 + kSecond, {a->id}}, std::move(d));
+    store->CreateRun(RunSpec{"SELECT 1", "bob", "{}", "", kT0, kT0 + kSecond, {a->id}}, std::move(d));
   });
   ASSERT_TRUE(IsOk(run));
   QueryAnswer unknown{"abc", 0, 0, "", {}, {R"({"x":"1"})", R"({"x":"2"})"}};
