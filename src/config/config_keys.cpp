@@ -182,6 +182,12 @@ const std::array kKeys = {
     Integer<&S::agent, &A::logger_period>(
         "agent.logger_period", 1, kWeek,
         "Seconds between log flushes (sent as options.logger_tls_period)."),
+    Integer<&S::agent, &A::hold_poll_ms>(
+        "agent.hold_poll_ms", 0, 14000,
+        "How long an empty distributed read is held open waiting for work; 0 = not held."),
+    Integer<&S::agent, &A::online_window_seconds>(
+        "agent.online_window_seconds", 0, kWeek,
+        "A host is online when it polled within this window; 0 = 2 x (interval + hold)."),
     Integer<&S::agent, &A::accelerate_seconds>(
         "agent.accelerate_seconds", 0, 86400,
         "`accelerate` sent while a host has pending work; 0 = never."),

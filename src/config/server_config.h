@@ -64,7 +64,13 @@ struct AgentConfig {
   std::string listen = "0.0.0.0:8443";
   AgentPaths paths;
   std::string public_hostname;  // written into osquery.flags; default: the machine's hostname
-  int distributed_interval = 10;
+  // With held polls a host is listening for new queries almost all the time:
+  // it polls, the read is held up to hold_poll_ms, and it polls again
+  // distributed_interval seconds after the answer. So a short interval gives
+  // fast delivery at a low request rate (one read per ~13 s per idle host).
+  int distributed_interval = 1;
+  int hold_poll_ms = 12'000;      // 0: answer empty reads at once
+  int online_window_seconds = 0;  // 0: 2 x (distributed_interval + hold)
   int config_refresh = 60;
   int logger_period = 10;
   int accelerate_seconds = 60;  // sent while a host has pending work

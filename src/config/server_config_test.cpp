@@ -93,7 +93,7 @@ TEST_F(ConfigTest, DefaultsWithoutFileOrEnvironment) {
   EXPECT_TRUE(c.osquery_platform_json.empty());
   // The default document: a small schedule plus the agent's polling periods.
   boost::json::value doc = Json(c.osquery_config_json);
-  EXPECT_EQ(doc.at("options").at("distributed_interval").as_int64(), 10);
+  EXPECT_EQ(doc.at("options").at("distributed_interval").as_int64(), 1);
   EXPECT_EQ(doc.at("options").at("logger_tls_period").as_int64(), 10);
   EXPECT_TRUE(doc.at("schedule").as_object().contains("osquery_info"));
   EXPECT_EQ(doc.at("schedule").at("uptime").at("interval").as_int64(), 3600);

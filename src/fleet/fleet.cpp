@@ -284,18 +284,29 @@ void Fleet::WriteDistributed(const NodeEntry& node, proto::DistributedWriteReque
     answer.run = ParseRunWireId(answer.query_id);
     write.answers.push_back(std::move(answer));
   }
-  if (!label_results.empty()) {
-    // Acknowledged with the results below; label state is re-evaluated on the
-    // next refresh anyway, so it need not hold up the answer.
-    store_.RecordLabelResults(std::move(label_results), [](Result<void> r) {
-      if (!r) log::Warn("fleet: recording label results failed: {}", r.error().message);
-    });
-  }
-  if (write.answers.empty()) {
-    done(Ok());
-    return;
-  }
-  store_.RecordAnswers(std::move(write), std::move(done));
+  // The host is acknowledged once everything it sent is committed: label
+  // results and run answers may be two writes, so join their completions.
+  struct Join {
+    std::mutex mu;
+    int left = 0;
+    Result<void> result = Ok();
+    store::Done<void> done;
+  };
+  auto join = std::make_shared<Join>();
+  join->left = (label_results.empty() ? 0 : 1) + (write.answers.empty() ? 0 : 1);
+  join->done = std::move(done);
+  if (join->left == 0) return join->done(Ok());
+  auto part = [join](Result<void> r) {
+    bool last = false;
+    {
+      std::lock_guard lock(join->mu);
+      if (!r && join->result) join->result = r;
+      last = --join->left == 0;
+    }
+    if (last) join->done(join->result);
+  };
+  if (!label_results.empty()) store_.RecordLabelResults(std::move(label_results), part);
+  if (!write.answers.empty()) store_.RecordAnswers(std::move(write), part);
 }
 
 // ---- Operator side ----
@@ -314,6 +325,7 @@ void Fleet::CreateRun(RunRequest request, store::Done<store::Run> done) {
   spec.sql = std::move(request.sql);
   spec.submitted_by = std::move(request.submitted_by);
   spec.selector_json = std::move(request.selector_json);
+  spec.reduce_sql = std::move(request.reduce_sql);
   spec.created_us = now;
   spec.deadline_us = request.deadline_us > 0 ? request.deadline_us
                                              : now + options_.default_run_deadline_us;
@@ -345,6 +357,7 @@ void Fleet::OnNodeChanged(const store::Node& node) { nodes_.Apply(node); }
 void Fleet::OnRunCreated(const store::Run& run, const std::vector<store::NodeId>& targets) {
   pending_.AddRun(run, targets);
   held_.Wake(targets);
+  if (run_listener_) run_listener_(run.id);
 }
 
 void Fleet::OnLabelChanged(const store::Label& label, bool deleted) {
@@ -358,8 +371,12 @@ void Fleet::OnLabelMembershipChanged(const store::LabelMembership& membership) {
 
 void Fleet::OnRunHostChanged(const store::RunHost& host) {
   if (host.state != store::HostRunState::kPending) pending_.RemoveHost(host.run, host.node);
+  if (run_listener_) run_listener_(host.run);
 }
 
-void Fleet::OnRunEnded(const store::Run& run) { pending_.RemoveRun(run.id); }
+void Fleet::OnRunEnded(const store::Run& run) {
+  pending_.RemoveRun(run.id);
+  if (run_listener_) run_listener_(run.id);
+}
 
 }  // namespace quarry::fleet

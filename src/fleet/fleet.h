@@ -74,6 +74,7 @@ struct RunRequest {
   std::string submitted_by;
   TargetSelector selector;
   std::string selector_json = "{}";  // the selector as submitted, kept with the run
+  std::string reduce_sql;            // optional aggregation, kept with the run
   int64_t deadline_us = 0;  // 0: now + default_run_deadline_us
 };
 
@@ -126,6 +127,12 @@ class Fleet final : public store::StoreObserver {
   void CancelRun(store::RunId run, store::Done<store::Run> done);
   void RevokeNode(store::NodeId node, store::Done<store::Node> done);
 
+  // Called on a store thread, after the commit, with the id of a run whose
+  // state or rows changed. Must be quick. REQUIRES: set before Start().
+  void SetRunListener(std::function<void(store::RunId)> listener) {
+    run_listener_ = std::move(listener);
+  }
+
   // Hosts a selector resolves to now (for showing counts before a run).
   Result<std::vector<store::NodeId>> Resolve(const TargetSelector& selector) const {
     return ResolveTargets(selector, nodes_, labels_);
@@ -167,6 +174,7 @@ class Fleet final : public store::StoreObserver {
   FailureLimiter enroll_failures_;
   LabelIndex labels_;
   HeldPolls held_;
+  std::function<void(store::RunId)> run_listener_;
   // Dynamic labels, replaced as a whole when one changes, so a poll reads them
   // without copying under a lock.
   mutable std::mutex dynamic_mu_;

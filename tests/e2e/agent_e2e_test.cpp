@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "e2e/fake_osqueryd.h"
+#include "e2e/operator_client.h"
 #include "e2e/server_process.h"
 #include "net/gzip.h"
 #include "net/https_client.h"
@@ -39,35 +40,7 @@ int64_t CountRows(const std::string& db_path, const std::string& sql) {
   return n;
 }
 
-class Operator {
- public:
-  Operator(const ServerProcess& server) : token_(server.operator_token()) {
-    net::ClientOptions o;
-    o.port = server.admin_port();
-    o.ca_file = server.ca_file();
-    client_ = std::make_unique<net::HttpsClient>(o);
-  }
-  std::pair<int, json::value> Call(const std::string& method, const std::string& path,
-                                   const std::string& body = "", bool with_token = true) {
-    net::HeaderList h;
-    if (with_token) h.emplace_back("Authorization", "Bearer " + token_);
-    auto r = client_->Request(method, path, body, h);
-    if (!r) return {0, nullptr};
-    json::error_code ec;
-    auto v = json::parse(r->body, ec);
-    return {r->status, ec ? json::value(nullptr) : v};
-  }
-  // Creates a run on every host; returns its id.
-  int64_t RunOnAll(const std::string& sql) {
-    auto [status, v] = Call("POST", "/api/v1/runs", "{\"sql\":" + json::serialize(json::value(sql)) + ",\"all\":true}");
-    if (status != 201) return 0;
-    return v.as_object().at("id").as_int64();
-  }
-
- private:
-  std::string token_;
-  std::unique_ptr<net::HttpsClient> client_;
-};
+using Operator = OperatorClient;
 
 class AgentE2E : public ::testing::Test {
  protected:

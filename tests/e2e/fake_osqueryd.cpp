@@ -52,9 +52,9 @@ AgentReply FakeOsqueryd::Enroll() {
   std::string body =
       "{\"enroll_secret\":" + JsonString(enroll_secret_) +
       ",\"host_identifier\":" + JsonString(host_identifier_) +
-      ",\"platform_type\":\"9\",\"host_details\":{"
+      ",\"platform_type\":\"" + platform_type_ + "\",\"host_details\":{"
       "\"os_version\":{\"arch\":\"x86_64\",\"build\":\"\",\"codename\":\"bookworm\",\"major\":\"12\","
-      "\"minor\":\"0\",\"name\":\"Debian GNU/Linux\",\"patch\":\"0\",\"platform\":\"debian\","
+      "\"minor\":\"0\",\"name\":\"Debian GNU/Linux\",\"patch\":\"0\",\"platform\":\"" + platform_ + "\","
       "\"platform_like\":\"\",\"version\":\"12 (bookworm)\"},"
       "\"osquery_info\":{\"build_distro\":\"centos7\",\"build_platform\":\"linux\","
       "\"config_hash\":\"\",\"config_valid\":\"0\",\"extensions\":\"active\",\"instance_id\":"

@@ -51,6 +51,12 @@ class FakeOsqueryd {
   // enroll again, and repeat the request once.
   AgentReply WithReenroll(const std::function<AgentReply()>& request);
 
+  // What the host says it runs (os_version.platform and osquery's bitmask).
+  void set_platform(std::string platform, std::string platform_type) {
+    platform_ = std::move(platform);
+    platform_type_ = std::move(platform_type);
+  }
+
   const std::string& node_key() const { return node_key_; }
   void set_node_key(std::string key) { node_key_ = std::move(key); }
   int enrollments() const { return enrollments_; }
@@ -69,6 +75,8 @@ class FakeOsqueryd {
   std::string enroll_secret_;
   AgentPaths paths_;
   std::string node_key_;
+  std::string platform_ = "debian";
+  std::string platform_type_ = "9";
   int enrollments_ = 0;
 };
 

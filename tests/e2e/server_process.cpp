@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+extern char** environ;
+
 namespace quarry::e2e {
 
 std::string ReadWholeFile(const std::string& path) {
@@ -63,6 +65,19 @@ Result<void> ServerProcess::Start(std::chrono::milliseconds timeout) {
     args.push_back("--config");
     args.push_back(path);
   }
+  // The child's environment, built before fork (only exec-safe calls after it).
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    if (!env_.count(std::string(kv.substr(0, kv.find('='))))) env_strings.emplace_back(kv);
+  }
+  for (const auto& [k, v] : env_) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return Fail(ErrorCode::kIo, "pipe failed");
   pid_t pid = ::fork();
@@ -70,10 +85,7 @@ Result<void> ServerProcess::Start(std::chrono::milliseconds timeout) {
   if (pid == 0) {
     ::dup2(fds[1], 1);
     ::dup2(fds[1], 2);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(fds[1]);

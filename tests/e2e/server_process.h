@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ class ServerProcess {
   std::string operator_token() const;
   std::string db_path() const { return data_dir_ + "/quarry.db"; }
   const std::string& output() const { return output_; }
+  // Environment for the next Start(). By default empty reads are not held
+  // (QUARRY_AGENT_HOLD_POLL_MS=0) so tests of other behaviour are not slowed.
+  void SetEnv(const std::string& name, const std::string& value) { env_[name] = value; }
 
  private:
   std::string data_dir_;
@@ -44,6 +48,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   int out_fd_ = -1;
   std::string output_;
+  std::map<std::string, std::string> env_ = {{"QUARRY_AGENT_HOLD_POLL_MS", "0"}};
   uint16_t agent_port_ = 0;
   uint16_t admin_port_ = 0;
 };
