@@ -159,8 +159,6 @@ int RunServe(const ServeFlags& flags, char** env) {
   std::string token_path = JoinPath(dir, "operator_token");
   auto token = ReadOrCreateSecret(token_path, 32, &token_created);
   if (!token) return Die(token.error().message);
-  api::OperatorAuth auth;
-  auth.AddToken(*token, api::Role::kAdmin, "admin");
 
   // Store.
   store::SqliteOptions store_options;
@@ -176,20 +174,32 @@ int RunServe(const ServeFlags& flags, char** env) {
   fleet_options.enroll_secrets = secrets;
   fleet_options.enroll_failures_per_minute = cfg.limits.enroll_failures_per_minute;
   fleet_options.accelerate_seconds = cfg.agent.accelerate_seconds;
+  fleet_options.hold_poll = std::chrono::milliseconds(cfg.agent.hold_poll_ms);
+  int64_t window_s = cfg.agent.online_window_seconds > 0
+                         ? cfg.agent.online_window_seconds
+                         : 2 * (cfg.agent.distributed_interval + (cfg.agent.hold_poll_ms + 999) / 1000);
+  fleet_options.online_window = std::chrono::seconds(std::max<int64_t>(window_s, 10));
   fleet_options.config_assembler = [&cfg](const std::string& platform,
                                           const std::string& platform_type) {
     return config::OsqueryConfigFor(cfg, platform, platform_type);
   };
   fleet::Fleet fleet(**store, SystemClock::Instance(), fleet_options);
   (*store)->SetObserver(&fleet);
+  api::RunStreams streams(fleet, **store);
+  fleet.SetRunListener([&streams](store::RunId run) { streams.OnRunChanged(run); });
   if (auto r = fleet.Start(); !r) return Die(r.error().message);
+  streams.Start();
+
+  api::OperatorAuth auth(store->get());
+  auth.AddBootstrapToken(*token, api::Role::kAdmin, "admin");
 
   // Routes and listeners.
-  api::BlockingPool pool(2);
+  api::BlockingPool pool(4);
   api::RouteTable agent_routes;
   api::AddAgentRoutes(agent_routes, fleet, cfg.agent.paths, cfg.limits);
   api::RouteTable admin_routes;
-  api::AddOperatorRoutes(admin_routes, fleet, auth, pool, cfg.limits);
+  api::AddOperatorRoutes(admin_routes, api::OperatorApiDeps{fleet, **store, auth, pool, streams},
+                         cfg.limits);
 
   net::HttpServer server(cfg.threads);
   net::ListenerOptions agent_listener;
@@ -253,6 +263,7 @@ int RunServe(const ServeFlags& flags, char** env) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log::Info("signal {}: shutting down", sig);
+  streams.Stop();
   server.Stop();
   pool.Stop();
   fleet.Stop();

@@ -36,12 +36,40 @@ struct HttpRequest {
   std::optional<std::string_view> Header(std::string_view name) const;
 };
 
+// Producer side of a streamed response body (Server-Sent Events and the like).
+// Thread-safe; may outlive the connection and the server: once the stream is
+// closed every call is a cheap no-op.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // Queues bytes. Returns false once the stream is closed: the client went
+  // away, Close() was called, the server stopped, or the queue went over its
+  // byte limit (ConnectionLimits::stream_queue_bytes: a slow consumer is
+  // disconnected rather than buffered for).
+  virtual bool Write(std::string bytes) = 0;
+  // Flushes what is queued, then ends the response.
+  virtual void Close() = 0;
+  virtual bool closed() const = 0;
+  // `cb` runs once (on any thread, possibly inside Write or Close) when the
+  // stream closes for any reason; at once, on the caller's thread, if already
+  // closed. It must not block.
+  virtual void OnClose(std::function<void()> cb) = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   HeaderList headers;  // extra headers
   bool close = false;  // close the connection after this response
+  // Streamed body. When set, `body` is ignored: the server writes the status
+  // line and headers (plus Cache-Control: no-cache and, for HTTP/1.1,
+  // Transfer-Encoding: chunked; HTTP/1.0 gets a body delimited by closing the
+  // connection), then calls `stream` once, on an I/O thread (it must not
+  // block), with the writer. Bytes written go out as they come until the
+  // producer closes the stream, the client disconnects or the server stops.
+  // If the header cannot be written, `stream` still runs, with a closed writer.
+  std::function<void(std::shared_ptr<ResponseStream>)> stream;
 };
 
 // How a handler answers. Call it exactly once, from any thread; the session

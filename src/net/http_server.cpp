@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <exception>
 #include <limits>
 #include <mutex>
@@ -31,9 +32,12 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -59,6 +63,11 @@ constexpr size_t kBodyPadding = 64;
 // The first read of a request: small, because an idle keep-alive connection
 // holds this buffer while it waits for the next request.
 constexpr size_t kFirstReadBytes = 1024;
+// While a response streams, the pending read that notices a disconnect takes
+// at most this much per read.
+constexpr size_t kStreamReadBytes = 512;
+// The heartbeat of a text/event-stream response: an SSE comment line.
+constexpr std::string_view kSseHeartbeat = ":\n\n";
 // While lingering before a close, discard at most this much from the client.
 constexpr size_t kMaxLingerBytes = 1024 * 1024;
 // Stop() waits this long for sessions to wind down before abandoning them.
@@ -283,6 +292,135 @@ auto AwaitReply(std::shared_ptr<ReplyState> state) {
       kUseTuple);
 }
 
+// ---------------------------------------------------------------------------
+// StreamState: the rendezvous between a ResponseStream producer (any thread)
+// and the session coroutine that writes the stream (its strand).
+
+class StreamState final : public ResponseStream {
+ public:
+  // Why a stream closed. Only kProducer ends the response cleanly (queued bytes
+  // are flushed first); the others cut the connection at once.
+  enum class End { kOpen, kProducer, kOverflow, kPeerGone, kServer };
+
+  explicit StreamState(size_t queue_limit) : queue_limit_(queue_limit) {}
+
+  bool Write(std::string bytes) override {
+    std::vector<std::function<void()>> callbacks;
+    {
+      std::lock_guard lock(mu_);
+      if (end_ != End::kOpen) return false;
+      if (bytes.empty()) return true;
+      if (bytes.size() > queue_limit_ - std::min(queue_limit_, queued_bytes_)) {
+        callbacks = EndLocked(End::kOverflow);
+      } else {
+        queued_bytes_ += bytes.size();
+        queue_.push_back(std::move(bytes));
+        WakeLocked();
+        return true;
+      }
+    }
+    for (auto& cb : callbacks) cb();
+    return false;
+  }
+
+  void Close() override { CloseFrom(End::kProducer); }
+
+  bool closed() const override {
+    std::lock_guard lock(mu_);
+    return end_ != End::kOpen;
+  }
+
+  void OnClose(std::function<void()> cb) override {
+    if (!cb) return;
+    {
+      std::lock_guard lock(mu_);
+      if (end_ == End::kOpen) {
+        on_close_.push_back(std::move(cb));
+        return;
+      }
+    }
+    cb();
+  }
+
+  // Closes the stream for `reason` unless it is already closed; runs the
+  // OnClose callbacks on this thread.
+  void CloseFrom(End reason) {
+    std::vector<std::function<void()>> callbacks;
+    {
+      std::lock_guard lock(mu_);
+      if (end_ != End::kOpen) return;
+      callbacks = EndLocked(reason);
+    }
+    for (auto& cb : callbacks) cb();
+  }
+
+  // The session's side, on its strand.
+  //
+  // `waker` runs under the state's mutex, from any thread, when there is news
+  // for the writer; it must only post. Detach() guarantees no later call, so
+  // the session can go away (and the server with it) while producers live on.
+  void Attach(std::function<void()> waker) {
+    std::lock_guard lock(mu_);
+    waker_ = std::move(waker);
+    wake_pending_ = false;
+  }
+  void Detach() {
+    std::lock_guard lock(mu_);
+    waker_ = nullptr;
+  }
+  // Moves the queued chunks into `out` (their bytes stay counted against the
+  // limit until Written()) and returns the stream's state.
+  End Take(std::vector<std::string>& out) {
+    std::lock_guard lock(mu_);
+    wake_pending_ = false;
+    while (!queue_.empty()) {
+      out.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    return end_;
+  }
+  void Written(size_t bytes) {
+    std::lock_guard lock(mu_);
+    queued_bytes_ -= std::min(queued_bytes_, bytes);
+  }
+  End end() const {
+    std::lock_guard lock(mu_);
+    return end_;
+  }
+
+ private:
+  // REQUIRES: mu_ held, end_ == kOpen. Returns the callbacks to run unlocked.
+  std::vector<std::function<void()>> EndLocked(End reason) {
+    end_ = reason;
+    if (reason != End::kProducer) {
+      queue_.clear();
+      queued_bytes_ = 0;
+    }
+    // Always, even with a wake-up in flight: that one may already have run
+    // while the writer was stuck in a write, and the writer must learn of the
+    // close now (to cut a stalled write), not after the write.
+    WakeLocked(/*force=*/true);
+    return std::move(on_close_);
+  }
+  // REQUIRES: mu_ held. New data needs at most one wake-up in flight until
+  // the writer takes the queue.
+  void WakeLocked(bool force = false) {
+    if (waker_ && (force || !wake_pending_)) {
+      wake_pending_ = true;
+      waker_();
+    }
+  }
+
+  const size_t queue_limit_;
+  mutable std::mutex mu_;
+  End end_ = End::kOpen;
+  std::deque<std::string> queue_;
+  size_t queued_bytes_ = 0;  // queued plus being written
+  std::vector<std::function<void()>> on_close_;
+  std::function<void()> waker_;
+  bool wake_pending_ = false;
+};
+
 void LogSpawnFailure(std::exception_ptr e) {
   // Boost 1.81's example rethrows unconditionally; a normal exit passes null.
   if (!e) return;
@@ -394,6 +532,8 @@ struct ServerCore {
   std::atomic<uint64_t> requests_total{0};
   std::atomic<uint64_t> handshake_failures{0};
   std::atomic<uint64_t> timeouts{0};
+  std::atomic<uint64_t> streams_open{0};
+  std::atomic<uint64_t> streams_total{0};
 };
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
@@ -413,6 +553,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   ~Session() override {
+    if (streaming_) EndStreaming(StreamState::End::kServer);
     listener_->open.fetch_sub(1, std::memory_order_relaxed);
     server_.SessionEnded(this);
   }
@@ -437,12 +578,17 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     aborted_ = true;
     Tcp().close();
     if (reply_) reply_->Cancel();
+    if (streaming_) {
+      streaming_->state->CloseFrom(StreamState::End::kServer);
+      streaming_->wake.cancel();
+    }
   }
 
   asio::any_io_executor executor() override { return stream_.get_executor(); }
 
   void DropReplyWaiter() override {
     if (reply_) reply_->DropWaiter();
+    if (streaming_) streaming_->state->Detach();
   }
 
  private:
@@ -655,6 +801,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       }
     }
     reply_.reset();
+    if (response.stream) {
+      co_return co_await SendStream(std::move(response), keep_alive, message.version());
+    }
     co_return co_await Send(std::move(response), keep_alive, message.version());
   }
 
@@ -698,6 +847,236 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
     if (!keep) co_await Linger();
     co_return keep;
+  }
+
+  // What a session keeps while it writes a streamed response.
+  struct Streaming {
+    Streaming(std::shared_ptr<StreamState> s, const asio::any_io_executor& executor)
+        : state(std::move(s)), wake(executor) {}
+    std::shared_ptr<StreamState> state;
+    // The writer sleeps on this timer (until the next heartbeat is due);
+    // cancelling it wakes the writer.
+    asio::steady_timer wake;
+    bool read_pending = false;
+    bool stop_reading = false;  // a cancelled read is not a disconnect
+    bool peer_gone = false;     // the pending read failed, or the client flooded us
+  };
+
+  // Writes a streamed response (see HttpResponse::stream); returns whether
+  // the connection stays open. HTTP/1.1: chunked, so a clean end keeps the
+  // connection. HTTP/1.0: the end of the body is the end of the connection.
+  asio::awaitable<bool> SendStream(HttpResponse response, bool request_keep_alive,
+                                   unsigned version) {
+    using End = StreamState::End;
+    const bool chunked = version >= 11;
+    const bool sse = response.content_type.rfind("text/event-stream", 0) == 0;
+    http::response<http::empty_body> res;
+    res.version(version);
+    if (response.status < 100 || response.status > 999) {
+      quarry::log::Warn("net: handler returned invalid status {}", response.status);
+      response.status = 500;
+    }
+    res.result(static_cast<unsigned>(response.status));
+    if (!response.content_type.empty()) res.set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) {
+      if (name.empty() || HasLineBreak(name) || HasLineBreak(value)) {
+        quarry::log::Warn("net: dropping response header with a line break");
+        continue;
+      }
+      res.insert(name, value);
+    }
+    if (res.find(http::field::cache_control) == res.end()) {
+      res.set(http::field::cache_control, "no-cache");
+    }
+    bool keep = chunked && request_keep_alive && !response.close && !aborted_ && !server_.stopping;
+    res.keep_alive(keep);
+    if (chunked) res.chunked(true);
+
+    auto state = std::make_shared<StreamState>(limits().stream_queue_bytes);
+    streaming_ = std::make_unique<Streaming>(state, stream_.get_executor());
+    server_.streams_open.fetch_add(1, std::memory_order_relaxed);
+    server_.streams_total.fetch_add(1, std::memory_order_relaxed);
+    auto stream_fn = std::move(response.stream);
+    auto start_producer = [&] {
+      try {
+        stream_fn(state);
+      } catch (const std::exception& e) {
+        quarry::log::Warn("net: stream handler threw: {}", e.what());
+        state->CloseFrom(End::kServer);
+      }
+    };
+
+    {
+      http::response_serializer<http::empty_body> serializer(res);
+      Tcp().expires_after(limits().write_timeout);
+      auto [ec, n] = co_await http::async_write_header(stream_, serializer, kUseTuple);
+      if (ec || aborted_) {
+        CountTimeout(ec);
+        EndStreaming(End::kPeerGone);
+        start_producer();  // with a closed writer, so the producer always hears
+        co_return false;
+      }
+    }
+
+    // From here no read or idle timeout: a stream lives as long as both ends
+    // want it. The pending read is there only to notice the client leaving.
+    Tcp().expires_never();
+    state->Attach([weak = this->weak_from_this(), executor = stream_.get_executor()] {
+      asio::post(executor, [weak] {
+        if (auto self = weak.lock()) self->WakeStream();
+      });
+    });
+    StartStreamRead();
+    start_producer();
+
+    const auto heartbeat = limits().stream_heartbeat;
+    auto last_write = std::chrono::steady_clock::now();
+    std::vector<std::string> batch;
+    std::vector<asio::const_buffer> buffers;
+    End end = End::kOpen;
+    for (;;) {
+      if (aborted_) {
+        end = End::kServer;
+        break;
+      }
+      end = state->Take(batch);
+      if (end == End::kOpen && streaming_->peer_gone) {
+        state->CloseFrom(End::kPeerGone);
+        end = state->end();
+      }
+      if (end != End::kOpen && end != End::kProducer) break;
+
+      size_t bytes = 0;
+      buffers.clear();
+      for (const auto& chunk : batch) {
+        buffers.push_back(asio::buffer(chunk));
+        bytes += chunk.size();
+      }
+      const bool beat = batch.empty() && end == End::kOpen && sse && heartbeat.count() > 0 &&
+                        std::chrono::steady_clock::now() - last_write >= heartbeat;
+      if (beat) buffers.push_back(asio::buffer(kSseHeartbeat.data(), kSseHeartbeat.size()));
+
+      if (!buffers.empty()) {
+        // One write (one HTTP chunk) carries whatever was queued meanwhile;
+        // write_timeout applies to each such write.
+        Tcp().expires_after(limits().write_timeout);
+        error_code ec;
+        if (chunked) {
+          std::tie(ec, std::ignore) =
+              co_await asio::async_write(stream_, http::make_chunk(buffers), kUseTuple);
+        } else {
+          std::tie(ec, std::ignore) = co_await asio::async_write(stream_, buffers, kUseTuple);
+        }
+        batch.clear();
+        state->Written(bytes);
+        if (ec) {
+          CountTimeout(ec);
+          state->CloseFrom(End::kPeerGone);
+          end = state->end();
+          break;
+        }
+        last_write = std::chrono::steady_clock::now();
+        continue;
+      }
+      if (end == End::kProducer) break;  // flushed
+
+      streaming_->wake.expires_at(heartbeat.count() > 0 && sse
+                                      ? last_write + heartbeat
+                                      : std::chrono::steady_clock::time_point::max());
+      co_await streaming_->wake.async_wait(kUseTuple);
+    }
+
+    if (end == End::kProducer && !aborted_) {
+      if (chunked) {
+        Tcp().expires_after(limits().write_timeout);
+        auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk_last(), kUseTuple);
+        if (ec) {
+          CountTimeout(ec);
+          keep = false;
+          end = End::kPeerGone;
+        }
+      } else {
+        keep = false;
+      }
+    } else {
+      keep = false;
+    }
+    co_await StopStreamRead();
+    const bool peer_gone = streaming_->peer_gone;
+    EndStreaming(end);
+    if (keep && !peer_gone && !aborted_ && !server_.stopping) co_return true;
+    if (end == End::kProducer && !aborted_ && !peer_gone) {
+      // A close-delimited body (HTTP/1.0, or Connection: close) ended
+      // cleanly: TLS close_notify tells the client it got everything.
+      if constexpr (kTls) {
+        Tcp().expires_after(limits().linger_timeout);
+        co_await stream_.async_shutdown(kUseTuple);
+      } else {
+        co_await Linger();
+      }
+    }
+    co_return false;
+  }
+
+  // The pending read of a stream: bytes that arrive are kept as the next
+  // request (up to header_limit); EOF, an error or a flood mean the client is
+  // gone, which wakes the writer.
+  void StartStreamRead() {
+    streaming_->read_pending = true;
+    stream_.async_read_some(
+        buffer_.prepare(kStreamReadBytes),
+        [self = this->shared_from_this()](error_code ec, size_t n) { self->OnStreamRead(ec, n); });
+  }
+
+  void OnStreamRead(error_code ec, size_t n) {
+    buffer_.commit(n);
+    Streaming& run = *streaming_;  // EndStreaming waits for this read first
+    run.read_pending = false;
+    if (run.stop_reading) {
+      run.wake.cancel();
+      return;
+    }
+    if (ec || buffer_.size() >= limits().header_limit) {
+      run.peer_gone = true;
+      WakeStream();
+      return;
+    }
+    StartStreamRead();
+  }
+
+  // Cancels the pending read and waits for its handler, so that the next
+  // request can be read.
+  asio::awaitable<void> StopStreamRead() {
+    streaming_->stop_reading = true;
+    if (streaming_->read_pending) {
+      error_code ignored;
+      Tcp().socket().cancel(ignored);
+    }
+    while (streaming_->read_pending) {
+      streaming_->wake.expires_at(std::chrono::steady_clock::time_point::max());
+      co_await streaming_->wake.async_wait(kUseTuple);
+    }
+  }
+
+  // On the strand: there is news for the stream's writer. A stream closed for
+  // any reason but the producer's Close() cuts the connection at once, which
+  // also ends a write stalled on a client that does not read.
+  void WakeStream() {
+    if (!streaming_) return;
+    auto end = streaming_->state->end();
+    if (streaming_->peer_gone || (end != StreamState::End::kOpen &&
+                                  end != StreamState::End::kProducer)) {
+      error_code ignored;
+      Tcp().socket().close(ignored);
+    }
+    streaming_->wake.cancel();
+  }
+
+  void EndStreaming(StreamState::End reason) {
+    streaming_->state->Detach();
+    streaming_->state->CloseFrom(reason);
+    streaming_.reset();
+    server_.streams_open.fetch_sub(1, std::memory_order_relaxed);
   }
 
   // Half-closes and discards the client's remaining bytes for a bounded time
@@ -752,6 +1131,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::string client_cert_sha256_;
   std::string client_cert_subject_;
   std::shared_ptr<ReplyState> reply_;  // set while a handler owes a reply
+  std::unique_ptr<Streaming> streaming_;  // set while a response streams
   bool aborted_ = false;
 };
 
@@ -955,6 +1335,8 @@ ServerStats HttpServer::Stats() const {
   stats.requests_total = impl_->core.requests_total.load(std::memory_order_relaxed);
   stats.handshake_failures = impl_->core.handshake_failures.load(std::memory_order_relaxed);
   stats.timeouts = impl_->core.timeouts.load(std::memory_order_relaxed);
+  stats.streams_open = impl_->core.streams_open.load(std::memory_order_relaxed);
+  stats.streams_total = impl_->core.streams_total.load(std::memory_order_relaxed);
   return stats;
 }
 

@@ -12,6 +12,13 @@
 // Timeouts close the connection: handshake, reading a request (header + body),
 // idle between keep-alive requests, writing a response.
 //
+// Streamed responses (Server-Sent Events): see HttpResponse::stream. HTTP/1.1
+// streams use chunked encoding, so a stream the producer ends cleanly leaves
+// the connection open for the next request (unless either side asked for
+// close); HTTP/1.0 streams end by closing. While streaming the server keeps a
+// read pending to notice the client leaving at once (EOF or error), and bytes a
+// client sends meanwhile are kept as its next request, up to header_limit.
+//
 // No Beast or Asio type appears in this header. Thread-safe after Start().
 #pragma once
 
@@ -47,6 +54,16 @@ struct ConnectionLimits {
   // this long, so the client reads the response instead of a TCP reset.
   std::chrono::milliseconds linger_timeout{1'000};
   size_t max_connections = 200'000;  // beyond: accept and close at once
+  // Streamed responses (HttpResponse::stream). Bytes queued and not yet
+  // written, per stream; a Write that takes the queue over this closes the
+  // stream and the connection (the client missed data, so the response is cut
+  // short rather than ended cleanly).
+  size_t stream_queue_bytes = 1024 * 1024;
+  // When nothing was written for this long the server writes the SSE comment
+  // ":\n\n" itself, so proxies and EventSource keep the connection. 0: off.
+  // A streamed response has no read or idle timeout; write_timeout applies to
+  // each chunk written.
+  std::chrono::milliseconds stream_heartbeat{15'000};
 };
 
 struct ListenerOptions {
@@ -62,6 +79,8 @@ struct ServerStats {
   uint64_t requests_total = 0;
   uint64_t handshake_failures = 0;
   uint64_t timeouts = 0;
+  uint64_t streams_open = 0;  // streamed responses in progress
+  uint64_t streams_total = 0;
 };
 
 class HttpServer {

@@ -13,6 +13,7 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -36,6 +37,8 @@ using Clock = std::chrono::steady_clock;
 // only stop a broken peer from exhausting memory.
 constexpr std::uint32_t kMaxResponseHeader = 64 * 1024;
 constexpr std::uint64_t kMaxResponseBody = 256 * 1024 * 1024;
+// Stream(): body bytes handed to on_body per read, at most.
+constexpr size_t kStreamChunkBytes = 16 * 1024;
 
 std::string OpenSslErrors() {
   std::string out;
@@ -235,11 +238,8 @@ struct HttpsClient::Impl {
     return host + ":" + std::to_string(options.port);
   }
 
-  Result<ClientResponse> Request(std::string_view method, std::string_view target,
-                                 std::string_view body, const HeaderList& headers) {
-    if (config_error) return Fail(*config_error);
-    const Clock::time_point deadline = Clock::now() + options.timeout;
-
+  http::request<http::string_body> MakeRequest(std::string_view method, std::string_view target,
+                                               std::string_view body, const HeaderList& headers) {
     http::request<http::string_body> req;
     http::verb verb = http::string_to_verb(method);
     if (verb == http::verb::unknown) {
@@ -262,37 +262,59 @@ struct HttpsClient::Impl {
       req.content_length(body.size());
     }
     if (!options.keep_alive) req.keep_alive(false);
+    return req;
+  }
+
+  // Connects if needed and writes `req`. Sets `retry` (and returns an error)
+  // when a reused connection failed and the caller may try once more.
+  Result<void> Send(const http::request<http::string_body>& req, Clock::time_point deadline,
+                    bool reused, int attempt, bool& retry) {
+    retry = false;
+    if (!connected) {
+      if (auto r = Connect(deadline); !r) return Fail(r.error());
+    }
+    bool done = false;
+    error_code ec;
+    WithStream([&](auto& stream) {
+      http::async_write(stream, req, [&](error_code e, size_t) {
+        ec = e;
+        done = true;
+      });
+    });
+    if (!Wait(done, deadline)) {
+      Close();
+      return Fail(ErrorCode::kDeadlineExceeded, "timed out sending to " + Where());
+    }
+    if (ec) {
+      Close();
+      // A kept-alive connection the server has since closed: reconnect once.
+      retry = reused && attempt == 0;
+      return Fail(ErrorCode::kIo, "send to " + Where() + ": " + ec.message());
+    }
+    return Ok();
+  }
+
+  Result<ClientResponse> Request(std::string_view method, std::string_view target,
+                                 std::string_view body, const HeaderList& headers) {
+    if (config_error) return Fail(*config_error);
+    const Clock::time_point deadline = Clock::now() + options.timeout;
+    const http::request<http::string_body> req = MakeRequest(method, target, body, headers);
+    const bool head = req.method() == http::verb::head;
 
     for (int attempt = 0;; ++attempt) {
       const bool reused = connected;
-      if (!connected) {
-        if (auto r = Connect(deadline); !r) return Fail(r.error());
+      bool retry = false;
+      if (auto sent = Send(req, deadline, reused, attempt, retry); !sent) {
+        if (retry) continue;
+        return Fail(sent.error());
       }
-
       bool done = false;
       error_code ec;
-      WithStream([&](auto& stream) {
-        http::async_write(stream, req, [&](error_code e, size_t) {
-          ec = e;
-          done = true;
-        });
-      });
-      if (!Wait(done, deadline)) {
-        Close();
-        return Fail(ErrorCode::kDeadlineExceeded, "timed out sending to " + Where());
-      }
-      if (ec) {
-        Close();
-        // A kept-alive connection the server has since closed: reconnect once.
-        if (reused && attempt == 0) continue;
-        return Fail(ErrorCode::kIo, "send to " + Where() + ": " + ec.message());
-      }
 
       http::response_parser<http::string_body> parser;
       parser.header_limit(kMaxResponseHeader);
       parser.body_limit(kMaxResponseBody);
-      if (verb == http::verb::head) parser.skip(true);
-      done = false;
+      if (head) parser.skip(true);
       WithStream([&](auto& stream) {
         http::async_read(stream, buffer, parser, [&](error_code e, size_t) {
           ec = e;
@@ -325,6 +347,71 @@ struct HttpsClient::Impl {
     }
   }
 
+  Result<int> Stream(std::string_view method, std::string_view target, std::string_view body,
+                     const HeaderList& headers,
+                     const std::function<bool(std::string_view)>& on_body,
+                     std::chrono::milliseconds idle_timeout) {
+    if (config_error) return Fail(*config_error);
+    const Clock::time_point deadline = Clock::now() + options.timeout;
+    const http::request<http::string_body> req = MakeRequest(method, target, body, headers);
+    std::vector<char> chunk(kStreamChunkBytes);
+
+    for (int attempt = 0;; ++attempt) {
+      const bool reused = connected;
+      bool retry = false;
+      if (auto sent = Send(req, deadline, reused, attempt, retry); !sent) {
+        if (retry) continue;
+        return Fail(sent.error());
+      }
+
+      http::response_parser<http::buffer_body> parser;
+      parser.header_limit(kMaxResponseHeader);
+      parser.body_limit(boost::none);  // a stream; on_body decides when it is enough
+      if (req.method() == http::verb::head) parser.skip(true);
+      bool retry_read = false;
+      while (!parser.is_done()) {
+        auto& res_body = parser.get().body();
+        res_body.data = chunk.data();
+        res_body.size = chunk.size();
+        bool done = false;
+        error_code ec;
+        WithStream([&](auto& stream) {
+          http::async_read_some(stream, buffer, parser, [&](error_code e, size_t) {
+            ec = e;
+            done = true;
+          });
+        });
+        if (!Wait(done, Clock::now() + idle_timeout)) {
+          Close();
+          return Fail(ErrorCode::kDeadlineExceeded,
+                      "no bytes from " + Where() + " for " +
+                          std::to_string(idle_timeout.count()) + " ms");
+        }
+        if (ec == http::error::need_buffer) ec = {};  // the chunk buffer is full: hand it over
+        if (ec) {
+          const bool nothing_received = !parser.got_some() && buffer.size() == 0;
+          Close();
+          if (reused && attempt == 0 && nothing_received) {
+            retry_read = true;
+            break;
+          }
+          return Fail(ErrorCode::kIo, "read from " + Where() + ": " + ec.message());
+        }
+        const size_t n = chunk.size() - parser.get().body().size;
+        if (n > 0 && !on_body(std::string_view(chunk.data(), n))) {
+          const int status = static_cast<int>(parser.get().result_int());
+          Close();  // the rest of the body is unread: the connection is unusable
+          return status;
+        }
+      }
+      if (retry_read) continue;
+      const int status = static_cast<int>(parser.get().result_int());
+      if (!options.keep_alive || !parser.get().keep_alive()) Close();
+      if (buffer.size() == 0) buffer.shrink_to_fit();
+      return status;
+    }
+  }
+
   ClientOptions options;
   std::optional<Error> config_error;
   asio::io_context ioc;
@@ -346,6 +433,13 @@ HttpsClient::~HttpsClient() { impl_->Close(); }
 Result<ClientResponse> HttpsClient::Request(std::string_view method, std::string_view target,
                                             std::string_view body, const HeaderList& headers) {
   return impl_->Request(method, target, body, headers);
+}
+
+Result<int> HttpsClient::Stream(std::string_view method, std::string_view target,
+                                std::string_view body, const HeaderList& headers,
+                                const std::function<bool(std::string_view chunk)>& on_body,
+                                std::chrono::milliseconds idle_timeout) {
+  return impl_->Stream(method, target, body, headers, on_body, idle_timeout);
 }
 
 int HttpsClient::connects() const { return impl_->connects; }

@@ -8,8 +8,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "net/http.h"
@@ -60,6 +63,21 @@ class HttpsClient {
                               const HeaderList& headers = {}) {
     return Request("POST", target, body, headers);
   }
+
+  // Sends one request and hands the response body to `on_body` as it arrives
+  // (de-chunked; for Server-Sent Events, see net/sse.h), for responses that
+  // stream. Returns the status once the body ends, or as soon as `on_body`
+  // returns false (the connection is then closed, since the rest of the body
+  // is unread). Connecting and sending are bounded by options.timeout, with
+  // the same single retry on a stale kept-alive connection as Request();
+  // after that, each wait for response bytes (header included) is bounded by
+  // `idle_timeout`: kDeadlineExceeded when none came for that long. Bodies of
+  // error statuses stream to `on_body` too. The response body has no size
+  // limit; the header has Request()'s.
+  Result<int> Stream(std::string_view method, std::string_view target, std::string_view body,
+                     const HeaderList& headers,
+                     const std::function<bool(std::string_view chunk)>& on_body,
+                     std::chrono::milliseconds idle_timeout);
 
   // Connections opened so far (1 when keep-alive held).
   int connects() const;
