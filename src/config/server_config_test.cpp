@@ -583,7 +583,7 @@ interval = 60
   EXPECT_EQ(c.osquery_platform_json.size(), 4u);
   // Ubuntu: base ← linux family ← ubuntu, objects merged key by key.
   EXPECT_EQ(Json(OsqueryConfigFor(c, "ubuntu", "9")),
-            Json(R"({"options":{"logger_tls_compress":true,"distributed_interval":10,)"
+            Json(R"({"options":{"logger_tls_compress":true,"distributed_interval":1,)"
                  R"("logger_tls_period":10},"schedule":{)"
                  R"("uptime":{"query":"SELECT total_seconds FROM uptime;","interval":3600},)"
                  R"("procs":{"query":"SELECT pid FROM processes;","interval":30},)"

@@ -116,7 +116,7 @@ void BM_RecordAnswers(benchmark::State& state) {
     state.PauseTiming();
     std::vector<RunId> runs;
     for (int round = 0; round < kRoundsPerSubmitter; ++round) {
-      RunSpec spec{"SELECT * FROM processes", "bench", "{}", 1, 1LL << 60, f.nodes};
+      RunSpec spec{"SELECT * FROM processes", "bench", "{}", "", 1, 1LL << 60, f.nodes};
       auto run = Await<Run>([&](Done<Run> d) { f.store->CreateRun(spec, std::move(d)); });
       if (!run) {
         state.SkipWithError(run.error().message.c_str());
