@@ -25,8 +25,11 @@ constexpr std::chrono::seconds kEndGrace{5};
 // `query`: a silent event stream is reopened after this long (the server sends
 // progress at start, so a reopened stream shows at once whether it is alive).
 constexpr std::chrono::seconds kStreamIdle{30};
-// `query`: consecutive stream attempts that bring no event before giving up.
-constexpr int kStreamAttempts = 5;
+// `query`: a stream that brought events and lasted this long worked; a reopened
+// stream that keeps closing sooner counts as failing, so that it backs off.
+constexpr std::chrono::seconds kStreamHealthy{2};
+// `query`: consecutive failing stream attempts before giving up.
+constexpr int kStreamAttempts = 8;
 // `query`: backoff between such attempts: 250 ms, doubling, at most 4 s.
 constexpr std::chrono::milliseconds kStreamBackoff{250};
 constexpr std::chrono::milliseconds kStreamBackoffMax{4000};
@@ -305,6 +308,7 @@ int FollowRun(OperatorClient& client, int64_t id, const QueryFlags& flags, Forma
   bool lost = false;
   while (!follower.ended() && Clock::now() < deadline) {
     const size_t events_before = events;
+    const auto attempt_started = Clock::now();
     const auto remaining =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     net::SseParser parser;
@@ -332,7 +336,7 @@ int FollowRun(OperatorClient& client, int64_t id, const QueryFlags& flags, Forma
     } else {
       last_error = "the server closed the event stream before the run ended";
     }
-    if (events > events_before) {
+    if (events > events_before && Clock::now() - attempt_started >= kStreamHealthy) {
       failures = 0;  // that connection worked for a while: reopen at once
       continue;
     }
@@ -450,19 +454,22 @@ int RunsCommand(OperatorClient& client, const RunsFlags& flags, const Console& c
   auto answer = client.ListRuns(flags.status, flags.limit, 0);
   if (!answer) return Report(c, answer.error());
   auto runs = ObjectsIn(*answer, "runs");
-  return PrintList(c, *format, runs, [&] {
-    Table t;
-    t.columns = {"ID", "STATUS", "CREATED", "BY", "TARGETS", "SQL"};
-    for (const auto& r : runs) {
-      t.rows.push_back({GetInt(r, "id"), json::string(GetString(r, "status")),
-                        json::string(FormatRelative(GetInt(r, "created_us"), c.Now())),
-                        json::string(GetString(r, "submitted_by")),
-                        json::string(DescribeSelector(r.if_contains("selector"))),
-                        json::string(GetString(r, "sql"))});
-    }
-    t.align = {Align::kRight};
-    return t;
-  }, "no runs");
+  return PrintList(
+      c, *format, runs,
+      [&] {
+        Table t;
+        t.columns = {"ID", "STATUS", "CREATED", "BY", "TARGETS", "SQL"};
+        for (const auto& r : runs) {
+          t.rows.push_back({GetInt(r, "id"), json::string(GetString(r, "status")),
+                            json::string(FormatRelative(GetInt(r, "created_us"), c.Now())),
+                            json::string(GetString(r, "submitted_by")),
+                            json::string(DescribeSelector(r.if_contains("selector"))),
+                            json::string(GetString(r, "sql"))});
+        }
+        t.align = {Align::kRight};
+        return t;
+      },
+      "no runs");
 }
 
 int RunCommand(OperatorClient& client, int64_t id, const std::string& format_name,
@@ -483,7 +490,8 @@ int RunCommand(OperatorClient& client, int64_t id, const std::string& format_nam
         {"status", GetString(*run, "status")},
         {"sql", GetString(*run, "sql")},
         {"targets", DescribeSelector(run->if_contains("selector"))}};
-    if (auto reduce = GetString(*run, "reduce"); !reduce.empty()) fields.push_back({"reduce", reduce});
+    if (auto reduce = GetString(*run, "reduce"); !reduce.empty())
+      fields.push_back({"reduce", reduce});
     fields.push_back({"submitted by", GetString(*run, "submitted_by")});
     fields.push_back({"created", TimeField(c, created)});
     fields.push_back({"deadline", TimeField(c, GetInt(*run, "deadline_us"))});
@@ -495,8 +503,8 @@ int RunCommand(OperatorClient& client, int64_t id, const std::string& format_nam
     // The execution timeline: times are offsets from the run's creation.
     Table t;
     t.columns = {"HOST", "STATE", "PICKED UP", "FINISHED", "ROWS", "WALL MS", "MESSAGE"};
-    t.align = {Align::kLeft, Align::kLeft, Align::kRight, Align::kRight, Align::kRight,
-               Align::kRight, Align::kLeft};
+    t.align = {Align::kLeft,  Align::kLeft,  Align::kRight, Align::kRight,
+               Align::kRight, Align::kRight, Align::kLeft};
     auto offset = [&](int64_t us) {
       return json::string(us == 0 ? "-" : "+" + FormatElapsed(us - created));
     };
@@ -592,27 +600,31 @@ int HostsCommand(OperatorClient& client, const HostsFlags& flags, const Console&
     if (n != static_cast<size_t>(kHostsPage)) break;
     if (total >= 0 && static_cast<int64_t>(hosts.size()) >= total) break;
   }
-  return PrintList(c, *format, hosts, [&] {
-    Table t;
-    t.columns = {"ID", "HOSTNAME", "PLATFORM", "OS", "OSQUERY", "LABELS", "LAST SEEN", "STATUS"};
-    t.align = {Align::kRight, Align::kLeft, Align::kLeft, Align::kLeft, Align::kLeft,
-               Align::kLeft, Align::kRight};
-    for (const auto& h : hosts) {
-      std::string os = GetString(h, "os_name");
-      if (auto v = GetString(h, "os_version"); !v.empty()) os += os.empty() ? v : " " + v;
-      t.rows.push_back({GetInt(h, "id"), json::string(GetString(h, "hostname")),
-                        json::string(GetString(h, "platform")), json::string(os),
-                        json::string(GetString(h, "osquery_version")),
-                        json::string(JoinStrings(h.if_contains("labels"))),
-                        json::string(FormatRelative(GetInt(h, "last_seen_us"), c.Now())),
-                        json::string(HostStatus(h))});
-    }
-    return t;
-  }, "no hosts");
+  return PrintList(
+      c, *format, hosts,
+      [&] {
+        Table t;
+        t.columns = {"ID",      "HOSTNAME", "PLATFORM",  "OS",
+                     "OSQUERY", "LABELS",   "LAST SEEN", "STATUS"};
+        t.align = {Align::kRight, Align::kLeft, Align::kLeft, Align::kLeft,
+                   Align::kLeft,  Align::kLeft, Align::kRight};
+        for (const auto& h : hosts) {
+          std::string os = GetString(h, "os_name");
+          if (auto v = GetString(h, "os_version"); !v.empty()) os += os.empty() ? v : " " + v;
+          t.rows.push_back({GetInt(h, "id"), json::string(GetString(h, "hostname")),
+                            json::string(GetString(h, "platform")), json::string(os),
+                            json::string(GetString(h, "osquery_version")),
+                            json::string(JoinStrings(h.if_contains("labels"))),
+                            json::string(FormatRelative(GetInt(h, "last_seen_us"), c.Now())),
+                            json::string(HostStatus(h))});
+        }
+        return t;
+      },
+      "no hosts");
 }
 
-int HostShowCommand(OperatorClient& client, const std::string& id,
-                    const std::string& format_name, const Console& c) {
+int HostShowCommand(OperatorClient& client, const std::string& id, const std::string& format_name,
+                    const Console& c) {
   auto format = FormatOf(c, format_name);
   if (!format) return kExitUsage;
   auto host = client.GetHost(id);
@@ -691,23 +703,26 @@ int LabelsCommand(OperatorClient& client, const std::string& format_name, const 
   auto answer = client.ListLabels();
   if (!answer) return Report(c, answer.error());
   auto labels = ObjectsIn(*answer, "labels");
-  return PrintList(c, *format, labels, [&] {
-    Table t;
-    t.columns = {"NAME", "KIND", "HOSTS", "REFRESH", "DESCRIPTION", "SQL", "UPDATED"};
-    t.align = {Align::kLeft, Align::kLeft, Align::kRight, Align::kRight};
-    for (const auto& l : labels) {
-      const bool dynamic = GetString(l, "kind") == "dynamic";
-      int64_t refresh = GetInt(l, "refresh_seconds");
-      t.rows.push_back(
-          {json::string(GetString(l, "name")), json::string(GetString(l, "kind")),
-           GetInt(l, "hosts"),
-           json::string(dynamic && refresh > 0 ? FormatDuration(std::chrono::seconds(refresh))
-                                               : ""),
-           json::string(GetString(l, "description")), json::string(GetString(l, "sql")),
-           json::string(FormatRelative(GetInt(l, "updated_us"), c.Now()))});
-    }
-    return t;
-  }, "no labels");
+  return PrintList(
+      c, *format, labels,
+      [&] {
+        Table t;
+        t.columns = {"NAME", "KIND", "HOSTS", "REFRESH", "DESCRIPTION", "SQL", "UPDATED"};
+        t.align = {Align::kLeft, Align::kLeft, Align::kRight, Align::kRight};
+        for (const auto& l : labels) {
+          const bool dynamic = GetString(l, "kind") == "dynamic";
+          int64_t refresh = GetInt(l, "refresh_seconds");
+          t.rows.push_back(
+              {json::string(GetString(l, "name")), json::string(GetString(l, "kind")),
+               GetInt(l, "hosts"),
+               json::string(dynamic && refresh > 0 ? FormatDuration(std::chrono::seconds(refresh))
+                                                   : ""),
+               json::string(GetString(l, "description")), json::string(GetString(l, "sql")),
+               json::string(FormatRelative(GetInt(l, "updated_us"), c.Now()))});
+        }
+        return t;
+      },
+      "no labels");
 }
 
 int CheckLabelCreateFlags(const LabelCreateFlags& flags, const Console& c) {
@@ -739,8 +754,7 @@ int LabelCreateCommand(OperatorClient& client, const LabelCreateFlags& flags, co
   auto label = client.CreateLabel(spec);
   if (!label) return Report(c, label.error());
   std::fprintf(c.out, "label %s created (%s, %lld hosts)\n", GetString(*label, "name").c_str(),
-               GetString(*label, "kind").c_str(),
-               static_cast<long long>(GetInt(*label, "hosts")));
+               GetString(*label, "kind").c_str(), static_cast<long long>(GetInt(*label, "hosts")));
   return kExitOk;
 }
 
@@ -801,8 +815,8 @@ int LabelSetHostsCommand(OperatorClient& client, const std::string& name,
   for (const auto& h : hosts) refs.push_back(HostRef(h));
   auto label = client.UpdateLabel(name, json::object{{"hosts", std::move(refs)}});
   if (!label) return Report(c, label.error());
-  long long count = label->contains("hosts") ? GetInt(*label, "hosts")
-                                             : static_cast<long long>(hosts.size());
+  long long count =
+      label->contains("hosts") ? GetInt(*label, "hosts") : static_cast<long long>(hosts.size());
   std::fprintf(c.out, "label %s: %lld hosts\n", name.c_str(), count);
   return kExitOk;
 }
@@ -827,19 +841,22 @@ int TokensCommand(OperatorClient& client, const std::string& format_name, const 
   auto answer = client.ListTokens();
   if (!answer) return Report(c, answer.error());
   auto tokens = ObjectsIn(*answer, "tokens");
-  return PrintList(c, *format, tokens, [&] {
-    Table t;
-    t.columns = {"ID", "NAME", "ROLE", "CREATED BY", "CREATED", "STATUS"};
-    t.align = {Align::kRight};
-    for (const auto& tk : tokens) {
-      t.rows.push_back({json::string(GetString(tk, "id")), json::string(GetString(tk, "name")),
-                        json::string(GetString(tk, "role")),
-                        json::string(GetString(tk, "created_by")),
-                        json::string(FormatRelative(GetInt(tk, "created_us"), c.Now())),
-                        json::string(GetBool(tk, "revoked") ? "revoked" : "active")});
-    }
-    return t;
-  }, "no tokens");
+  return PrintList(
+      c, *format, tokens,
+      [&] {
+        Table t;
+        t.columns = {"ID", "NAME", "ROLE", "CREATED BY", "CREATED", "STATUS"};
+        t.align = {Align::kRight};
+        for (const auto& tk : tokens) {
+          t.rows.push_back({json::string(GetString(tk, "id")), json::string(GetString(tk, "name")),
+                            json::string(GetString(tk, "role")),
+                            json::string(GetString(tk, "created_by")),
+                            json::string(FormatRelative(GetInt(tk, "created_us"), c.Now())),
+                            json::string(GetBool(tk, "revoked") ? "revoked" : "active")});
+        }
+        return t;
+      },
+      "no tokens");
 }
 
 int TokenCreateCommand(OperatorClient& client, const std::string& name, const std::string& role,
@@ -851,9 +868,8 @@ int TokenCreateCommand(OperatorClient& client, const std::string& name, const st
   if (*format == Format::kTable) {
     // The token alone on stdout, so that `T=$(quarry tokens create ...)` works.
     Write(c, GetString(*token, "token") + "\n");
-    std::fprintf(c.err, "token %s (%s, id %s) created; it is shown only this once\n",
-                 name.c_str(), GetString(*token, "role").c_str(),
-                 GetString(*token, "id").c_str());
+    std::fprintf(c.err, "token %s (%s, id %s) created; it is shown only this once\n", name.c_str(),
+                 GetString(*token, "role").c_str(), GetString(*token, "id").c_str());
   } else {
     PrintObject(c, *format, *token, {});
   }

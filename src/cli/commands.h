@@ -29,8 +29,8 @@ inline constexpr int kExitUsage = 2;
 struct Console {
   FILE* out = stdout;
   FILE* err = stderr;
-  bool err_tty = false;   // draw the updating progress line on stderr
-  size_t out_width = 0;   // stdout's terminal width; 0 when not a terminal
+  bool err_tty = false;  // draw the updating progress line on stderr
+  size_t out_width = 0;  // stdout's terminal width; 0 when not a terminal
   // Current time for relative times in tables (injectable for tests).
   std::function<int64_t()> now_micros;
 

@@ -24,11 +24,20 @@ Result<std::chrono::seconds> ParseDuration(std::string_view text, std::chrono::s
     int64_t unit = 1;
     if (i < text.size()) {
       switch (text[i]) {
-        case 's': unit = 1; break;
-        case 'm': unit = 60; break;
-        case 'h': unit = 3600; break;
-        case 'd': unit = 86400; break;
-        default: return bad("unknown unit '" + std::string(1, text[i]) + "'");
+        case 's':
+          unit = 1;
+          break;
+        case 'm':
+          unit = 60;
+          break;
+        case 'h':
+          unit = 3600;
+          break;
+        case 'd':
+          unit = 86400;
+          break;
+        default:
+          return bad("unknown unit '" + std::string(1, text[i]) + "'");
       }
       ++i;
     } else if (total != 0) {

@@ -40,8 +40,10 @@ int main(int argc, char** argv) {
   auto* serve_cmd = app.add_subcommand("serve", "Run the server (agent and operator listeners)");
   serve_cmd->add_option("--config", serve.config_file, "TOML config file");
   serve_cmd->add_option("--data-dir", serve.data_dir, "Data directory (default ./quarry-data)");
-  serve_cmd->add_option("--agent-listen", serve.agent_listen, "Agent listener host:port (default 0.0.0.0:8443)");
-  serve_cmd->add_option("--admin-listen", serve.admin_listen, "Operator listener host:port (default 127.0.0.1:8444)");
+  serve_cmd->add_option("--agent-listen", serve.agent_listen,
+                        "Agent listener host:port (default 0.0.0.0:8443)");
+  serve_cmd->add_option("--admin-listen", serve.admin_listen,
+                        "Operator listener host:port (default 127.0.0.1:8444)");
   serve_cmd->add_option("--log-level", serve.log_level, "debug, info, warn or error");
 
   auto* config_cmd = app.add_subcommand("config", "Configuration tools");
@@ -57,12 +59,15 @@ int main(int argc, char** argv) {
   auto operator_cmd = [&](CLI::App* parent, const std::string& name, const std::string& help,
                           bool with_format = true) {
     auto* cmd = parent->add_subcommand(name, help);
-    cmd->add_option("--server", conn.server, "Operator API URL, e.g. https://127.0.0.1:8444 (env QUARRY_SERVER)")
+    cmd->add_option("--server", conn.server,
+                    "Operator API URL, e.g. https://127.0.0.1:8444 (env QUARRY_SERVER)")
         ->group("Connection");
-    cmd->add_option("--token", conn.token, "Operator token (env QUARRY_TOKEN)")->group("Connection");
+    cmd->add_option("--token", conn.token, "Operator token (env QUARRY_TOKEN)")
+        ->group("Connection");
     cmd->add_option("--ca", conn.ca_file, "CA certificate that signed the server's (env QUARRY_CA)")
         ->group("Connection");
-    cmd->add_option("--data-dir", conn.data_dir, "A local server's data directory (default ./quarry-data)")
+    cmd->add_option("--data-dir", conn.data_dir,
+                    "A local server's data directory (default ./quarry-data)")
         ->group("Connection");
     if (with_format) {
       cmd->add_option("--format", format, "Output: table, json, jsonl or csv (default table)")
@@ -74,17 +79,23 @@ int main(int argc, char** argv) {
   // quarry query
   QueryFlags query;
   std::vector<std::string> query_words;
-  auto* query_cmd = operator_cmd(&app, "query", "Run SQL on hosts now and show the rows as they come");
+  auto* query_cmd =
+      operator_cmd(&app, "query", "Run SQL on hosts now and show the rows as they come");
   query_cmd->add_option("SQL", query_words, "osquery SQL (quote it)")->required();
-  auto* q_hosts = AddList(query_cmd, "--hosts", query.hosts, "Hosts: ids, identifiers or hostnames");
-  auto* q_labels = AddList(query_cmd, "--labels", query.labels, "Hosts carrying any of these labels");
-  auto* q_platform = AddList(query_cmd, "--platform", query.platforms, "linux, darwin, windows, ubuntu, ...");
+  auto* q_hosts =
+      AddList(query_cmd, "--hosts", query.hosts, "Hosts: ids, identifiers or hostnames");
+  auto* q_labels =
+      AddList(query_cmd, "--labels", query.labels, "Hosts carrying any of these labels");
+  auto* q_platform =
+      AddList(query_cmd, "--platform", query.platforms, "linux, darwin, windows, ubuntu, ...");
   query_cmd->add_flag("--all", query.all, "Every host (the default when no target is given)")
       ->excludes(q_hosts)
       ->excludes(q_labels)
       ->excludes(q_platform);
-  query_cmd->add_option("--timeout", query.timeout, "How long hosts have to answer: 90, 90s, 5m, 1h (default 60s)");
-  query_cmd->add_option("--reduce", query.reduce, "SQL over the table `results` (host, host_id, columns...)");
+  query_cmd->add_option("--timeout", query.timeout,
+                        "How long hosts have to answer: 90, 90s, 5m, 1h (default 60s)");
+  query_cmd->add_option("--reduce", query.reduce,
+                        "SQL over the table `results` (host, host_id, columns...)");
   query_cmd->add_flag("--detach", query.detach, "Start the run, print its id and return");
 
   // quarry runs / run / results / cancel
@@ -106,7 +117,8 @@ int main(int argc, char** argv) {
   // quarry hosts [show|revoke]
   HostsFlags hosts;
   std::string host_id;
-  auto* hosts_cmd = operator_cmd(&app, "hosts", "List enrolled hosts (or: hosts show ID, hosts revoke ID)");
+  auto* hosts_cmd =
+      operator_cmd(&app, "hosts", "List enrolled hosts (or: hosts show ID, hosts revoke ID)");
   hosts_cmd->require_subcommand(0, 1);
   hosts_cmd->add_option("--platform", hosts.filter.platform, "Platform family or name");
   hosts_cmd->add_option("--label", hosts.filter.label, "Carrying this label");
@@ -119,17 +131,23 @@ int main(int argc, char** argv) {
   host_revoke->add_option("ID", host_id, "Host id")->required();
 
   // quarry labels [create|show|delete|set-hosts]
-  auto* labels_cmd = operator_cmd(&app, "labels", "List labels (or: labels create|show|delete|set-hosts)");
+  auto* labels_cmd =
+      operator_cmd(&app, "labels", "List labels (or: labels create|show|delete|set-hosts)");
   labels_cmd->require_subcommand(0, 1);
   LabelCreateFlags label;
   std::string label_name;
   std::vector<std::string> label_hosts;
-  auto* label_create = operator_cmd(labels_cmd, "create", "Create a manual (--hosts) or dynamic (--sql) label", false);
+  auto* label_create = operator_cmd(labels_cmd, "create",
+                                    "Create a manual (--hosts) or dynamic (--sql) label", false);
   label_create->add_option("NAME", label.name, "Label name")->required();
-  auto* lc_hosts = AddList(label_create, "--hosts", label.hosts, "Member hosts: ids, identifiers or hostnames");
-  auto* lc_sql = label_create->add_option("--sql", label.sql, "osquery SQL: hosts returning a row carry the label");
+  auto* lc_hosts =
+      AddList(label_create, "--hosts", label.hosts, "Member hosts: ids, identifiers or hostnames");
+  auto* lc_sql = label_create->add_option("--sql", label.sql,
+                                          "osquery SQL: hosts returning a row carry the label");
   lc_hosts->excludes(lc_sql);
-  label_create->add_option("--refresh", label.refresh, "How often hosts re-run --sql: 300, 5m (server default)")
+  label_create
+      ->add_option("--refresh", label.refresh,
+                   "How often hosts re-run --sql: 300, 5m (server default)")
       ->needs(lc_sql);
   label_create->add_option("--description", label.description, "What the label means");
   auto* label_show = operator_cmd(labels_cmd, "show", "One label and its hosts");
@@ -146,12 +164,16 @@ int main(int argc, char** argv) {
   SqlFlags sql;
   std::vector<std::string> sql_words;
   auto* sql_cmd = operator_cmd(&app, "sql", "Read-only SQL over the server's stored data");
-  sql_cmd->add_option("SQL", sql_words, "SQL over hosts, runs, results, labels, audit, ...")->required();
-  sql_cmd->add_option("--max-rows", sql.max_rows, "Cut the answer at this many rows (server default 10000)")
+  sql_cmd->add_option("SQL", sql_words, "SQL over hosts, runs, results, labels, audit, ...")
+      ->required();
+  sql_cmd
+      ->add_option("--max-rows", sql.max_rows,
+                   "Cut the answer at this many rows (server default 10000)")
       ->check(CLI::PositiveNumber);
 
   // quarry tokens [create|revoke]
-  auto* tokens_cmd = operator_cmd(&app, "tokens", "List operator tokens (admin; or: tokens create|revoke)");
+  auto* tokens_cmd =
+      operator_cmd(&app, "tokens", "List operator tokens (admin; or: tokens create|revoke)");
   tokens_cmd->require_subcommand(0, 1);
   std::string token_name, token_role, token_id;
   auto* token_create = operator_cmd(tokens_cmd, "create", "Create a token; it is printed once");
@@ -193,12 +215,14 @@ int main(int argc, char** argv) {
     runs.format = format;
     return with([&](OperatorClient& c) { return RunsCommand(c, runs, console); });
   }
-  if (*run_cmd) return with([&](OperatorClient& c) { return RunCommand(c, run_id, format, console); });
+  if (*run_cmd)
+    return with([&](OperatorClient& c) { return RunCommand(c, run_id, format, console); });
   if (*results_cmd) {
     results.format = format;
     return with([&](OperatorClient& c) { return ResultsCommand(c, results, console); });
   }
-  if (*cancel_cmd) return with([&](OperatorClient& c) { return CancelCommand(c, run_id, console); });
+  if (*cancel_cmd)
+    return with([&](OperatorClient& c) { return CancelCommand(c, run_id, console); });
   if (*hosts_cmd) {
     if (*host_show)
       return with([&](OperatorClient& c) { return HostShowCommand(c, host_id, format, console); });
@@ -213,12 +237,14 @@ int main(int argc, char** argv) {
       return with([&](OperatorClient& c) { return LabelCreateCommand(c, label, console); });
     }
     if (*label_show)
-      return with([&](OperatorClient& c) { return LabelShowCommand(c, label_name, format, console); });
+      return with(
+          [&](OperatorClient& c) { return LabelShowCommand(c, label_name, format, console); });
     if (*label_delete)
       return with([&](OperatorClient& c) { return LabelDeleteCommand(c, label_name, console); });
     if (*label_set) {
-      return with(
-          [&](OperatorClient& c) { return LabelSetHostsCommand(c, label_name, label_hosts, console); });
+      return with([&](OperatorClient& c) {
+        return LabelSetHostsCommand(c, label_name, label_hosts, console);
+      });
     }
     return with([&](OperatorClient& c) { return LabelsCommand(c, format, console); });
   }

@@ -64,8 +64,7 @@ std::string QueryString(const std::vector<std::pair<std::string, std::string>>& 
 Result<ServerUrl> ParseServerUrl(std::string_view url) {
   auto bad = [&](const std::string& why) {
     return Fail(ErrorCode::kInvalidArgument,
-                "server URL '" + std::string(url) + "': " + why +
-                    " (expected https://host:port)");
+                "server URL '" + std::string(url) + "': " + why + " (expected https://host:port)");
   };
   ServerUrl out;
   std::string_view rest = url;
@@ -159,9 +158,9 @@ Result<Connection> ResolveConnection(const ConnectionFlags& flags, const EnvLook
       if (c.token.empty() && !info->token_file.empty()) {
         auto token = ReadFile(info->token_file);
         if (!token) {
-          return Fail(ErrorCode::kInvalidArgument,
-                      "cannot read the operator token " + info->token_file +
-                          ": give --token or set QUARRY_TOKEN");
+          return Fail(ErrorCode::kInvalidArgument, "cannot read the operator token " +
+                                                       info->token_file +
+                                                       ": give --token or set QUARRY_TOKEN");
         }
         c.token = Trim(*token);
         c.token_from = info->token_file;
@@ -187,6 +186,10 @@ Result<Connection> ResolveConnection(const ConnectionFlags& flags, const EnvLook
   }
   while (!server.empty() && server.back() == '/') server.pop_back();
   c.url = server;
+  // A wildcard listen address (server.json of `serve --admin-listen
+  // 0.0.0.0:...`) means this machine.
+  if (url->host == "0.0.0.0") url->host = "127.0.0.1";
+  if (url->host == "::") url->host = "::1";
   c.host = url->host;
   c.port = url->port;
   c.tls = url->tls;
@@ -290,15 +293,32 @@ Error HttpError(int status, std::string_view body) {
   message += " (HTTP " + std::to_string(status) + ")";
   ErrorCode code = ErrorCode::kInternal;
   switch (status) {
-    case 400: code = ErrorCode::kInvalidArgument; break;
-    case 401: code = ErrorCode::kUnauthenticated; break;
-    case 403: code = ErrorCode::kPermissionDenied; break;
-    case 404: code = ErrorCode::kNotFound; break;
-    case 409: code = ErrorCode::kConflict; break;
-    case 413: code = ErrorCode::kTooLarge; break;
-    case 503: code = ErrorCode::kUnavailable; break;
-    case 504: code = ErrorCode::kDeadlineExceeded; break;
-    default: break;
+    case 400:
+      code = ErrorCode::kInvalidArgument;
+      break;
+    case 401:
+      code = ErrorCode::kUnauthenticated;
+      break;
+    case 403:
+      code = ErrorCode::kPermissionDenied;
+      break;
+    case 404:
+      code = ErrorCode::kNotFound;
+      break;
+    case 409:
+      code = ErrorCode::kConflict;
+      break;
+    case 413:
+      code = ErrorCode::kTooLarge;
+      break;
+    case 503:
+      code = ErrorCode::kUnavailable;
+      break;
+    case 504:
+      code = ErrorCode::kDeadlineExceeded;
+      break;
+    default:
+      break;
   }
   return Error{code, std::move(message)};
 }
@@ -356,8 +376,7 @@ Result<json::value> OperatorClient::Call(std::string_view method, const std::str
   return v;
 }
 
-Result<json::object> OperatorClient::CallObject(std::string_view method,
-                                                const std::string& target,
+Result<json::object> OperatorClient::CallObject(std::string_view method, const std::string& target,
                                                 const json::value* body) {
   auto v = Call(method, target, body);
   if (!v) return Fail(v.error());
@@ -370,8 +389,7 @@ Result<json::object> OperatorClient::CallObject(std::string_view method,
 
 Result<json::object> OperatorClient::Whoami() { return CallObject("GET", "/api/v1/whoami"); }
 
-Result<json::object> OperatorClient::ListHosts(const HostFilter& f, int64_t limit,
-                                               int64_t offset) {
+Result<json::object> OperatorClient::ListHosts(const HostFilter& f, int64_t limit, int64_t offset) {
   return CallObject("GET", "/api/v1/hosts" + QueryString({{"platform", f.platform},
                                                           {"label", f.label},
                                                           {"status", f.status},
@@ -400,10 +418,10 @@ Result<json::object> OperatorClient::CreateRun(const RunRequest& request) {
 
 Result<json::object> OperatorClient::ListRuns(const std::string& status, int64_t limit,
                                               int64_t before) {
-  return CallObject("GET", "/api/v1/runs" +
-                               QueryString({{"status", status},
-                                            {"before", before > 0 ? std::to_string(before) : ""},
-                                            {"limit", limit > 0 ? std::to_string(limit) : ""}}));
+  return CallObject(
+      "GET", "/api/v1/runs" + QueryString({{"status", status},
+                                           {"before", before > 0 ? std::to_string(before) : ""},
+                                           {"limit", limit > 0 ? std::to_string(limit) : ""}}));
 }
 
 Result<json::object> OperatorClient::GetRun(int64_t id, bool with_hosts) {
@@ -436,13 +454,14 @@ Result<int> OperatorClient::StreamRunEvents(int64_t id, const std::string& reduc
   // The status is known only when the body ends; keep the start of the body
   // so that an error status can show the server's message.
   std::string head;
-  auto status = http_.Stream("GET", target, {}, headers,
-                             [&](std::string_view chunk) {
-                               if (head.size() < kErrorBodyBytes)
-                                 head.append(chunk.substr(0, kErrorBodyBytes - head.size()));
-                               return on_bytes(chunk);
-                             },
-                             idle_timeout);
+  auto status = http_.Stream(
+      "GET", target, {}, headers,
+      [&](std::string_view chunk) {
+        if (head.size() < kErrorBodyBytes)
+          head.append(chunk.substr(0, kErrorBodyBytes - head.size()));
+        return on_bytes(chunk);
+      },
+      idle_timeout);
   if (!status) {
     if (status.error().code == ErrorCode::kDeadlineExceeded) return Fail(status.error());
     return Fail(TransportError(status.error()));

@@ -36,8 +36,8 @@ struct ConnectionFlags {
 inline constexpr const char* kDefaultDataDir = "./quarry-data";
 
 struct Connection {
-  std::string url;        // as resolved, without a trailing slash
-  std::string host;       // from the URL; IPv6 without brackets
+  std::string url;   // as resolved, without a trailing slash
+  std::string host;  // from the URL; IPv6 without brackets; 0.0.0.0/:: -> loopback
   uint16_t port = 0;
   bool tls = true;        // https
   std::string base_path;  // path prefix of the URL ("" or "/prefix"), for a proxy
@@ -183,7 +183,8 @@ class OperatorClient {
   Result<boost::json::object> ListLabels();
   Result<boost::json::object> GetLabel(const std::string& name);
   Result<boost::json::object> CreateLabel(const LabelSpec& spec);
-  Result<boost::json::object> UpdateLabel(const std::string& name, const boost::json::object& fields);
+  Result<boost::json::object> UpdateLabel(const std::string& name,
+                                          const boost::json::object& fields);
   Result<void> DeleteLabel(const std::string& name);
 
   Result<boost::json::object> Search(const std::string& sql, int64_t max_rows);

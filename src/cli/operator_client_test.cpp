@@ -36,9 +36,9 @@ TEST(ParseServerUrlTest, Forms) {
   EXPECT_EQ(u->host, "localhost");
 
   EXPECT_EQ(ParseServerUrl("https://h")->port, 443);
-  for (const char* bad : {"", "ftp://h", "https://", "https://h:0", "https://h:65536",
-                          "https://h:x", "https://::1", "https://[::1", "https://u@h",
-                          "https://h/?q=1"}) {
+  for (const char* bad :
+       {"", "ftp://h", "https://", "https://h:0", "https://h:65536", "https://h:x", "https://::1",
+        "https://[::1", "https://u@h", "https://h/?q=1"}) {
     EXPECT_FALSE(ParseServerUrl(bad)) << bad;
   }
   EXPECT_TRUE(ParseServerUrl("https://h:65535"));
@@ -84,7 +84,8 @@ class ResolveConnectionTest : public ::testing::Test {
 };
 
 TEST_F(ResolveConnectionTest, FlagsWinOverEnvironment) {
-  env_ = {{"QUARRY_SERVER", "https://env:1"}, {"QUARRY_TOKEN", "envtoken"}, {"QUARRY_CA", "/env.pem"}};
+  env_ = {
+      {"QUARRY_SERVER", "https://env:1"}, {"QUARRY_TOKEN", "envtoken"}, {"QUARRY_CA", "/env.pem"}};
   ConnectionFlags flags{"https://flag:2", "flagtoken", "/flag.pem", ""};
   auto c = ResolveConnection(flags, Env());
   ASSERT_TRUE(c) << c.error().message;
@@ -99,7 +100,8 @@ TEST_F(ResolveConnectionTest, FlagsWinOverEnvironment) {
 
 TEST_F(ResolveConnectionTest, EnvironmentWinsOverTheDataDirectory) {
   std::string data = WriteDataDir();
-  env_ = {{"QUARRY_SERVER", "https://env:1/"}, {"QUARRY_TOKEN", "envtoken"}, {"QUARRY_CA", "/env.pem"}};
+  env_ = {
+      {"QUARRY_SERVER", "https://env:1/"}, {"QUARRY_TOKEN", "envtoken"}, {"QUARRY_CA", "/env.pem"}};
   ConnectionFlags flags;
   flags.data_dir = data;
   auto c = ResolveConnection(flags, Env());
@@ -179,6 +181,18 @@ TEST_F(ResolveConnectionTest, ClearErrors) {
   c = ResolveConnection(ConnectionFlags{"gopher://h", "t", "/ca", ""}, Env());
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message.find("https or http"), std::string::npos);
+}
+
+TEST_F(ResolveConnectionTest, WildcardListenAddressMeansThisMachine) {
+  ConnectionFlags flags;
+  flags.data_dir = WriteDataDir("data", "https://0.0.0.0:8444");
+  auto c = ResolveConnection(flags, Env());
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->host, "127.0.0.1");
+  EXPECT_EQ(c->url, "https://0.0.0.0:8444");
+  c = ResolveConnection(ConnectionFlags{"https://[::]:1", "t", "/ca", ""}, Env());
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->host, "::1");
 }
 
 TEST(TargetsJsonTest, DigitsAreIdsAndNamesAreStrings) {

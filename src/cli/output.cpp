@@ -405,7 +405,8 @@ std::string RenderFields(const std::vector<std::pair<std::string, std::string>>&
     bool first = true;
     while (true) {
       size_t nl = v.find('\n', start);
-      std::string part = Sanitize(std::string_view(v).substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+      std::string part = Sanitize(std::string_view(v).substr(
+          start, nl == std::string::npos ? std::string::npos : nl - start));
       if (!first) line += "\n" + indent;
       line += part;
       first = false;

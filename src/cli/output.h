@@ -49,9 +49,9 @@ Result<Table> TableFromApi(const boost::json::value& value);
 std::vector<boost::json::object> TableToObjects(const Table& table);
 
 struct TextOptions {
-  size_t max_cell_width = 60;    // longer cells are cut with "…"; 0: no limit
-  size_t max_line_width = 0;     // e.g. the terminal width; 0: no limit
-  size_t min_column_width = 6;   // narrowing to fit the line stops here
+  size_t max_cell_width = 60;   // longer cells are cut with "…"; 0: no limit
+  size_t max_line_width = 0;    // e.g. the terminal width; 0: no limit
+  size_t min_column_width = 6;  // narrowing to fit the line stops here
 };
 
 // Aligned text: a header line, then one line per row; columns separated by two

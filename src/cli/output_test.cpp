@@ -192,7 +192,8 @@ TEST(TableTest, FromObjectsTakesTheUnionOfKeysInFirstSeenOrder) {
 }
 
 TEST(TableTest, FromApi) {
-  auto t = TableFromApi(json::parse(R"({"columns":["a","b"],"rows":[[1,"x"],[2]],"truncated":false})"));
+  auto t =
+      TableFromApi(json::parse(R"({"columns":["a","b"],"rows":[[1,"x"],[2]],"truncated":false})"));
   ASSERT_TRUE(t);
   EXPECT_EQ(t->columns.size(), 2u);
   ASSERT_EQ(t->rows.size(), 2u);
@@ -213,9 +214,9 @@ TEST(RowEncoderTest, JsonlPassesEveryKey) {
 TEST(RowEncoderTest, CsvHeaderComesFromTheFirstBatchAndLaterKeysAreDroppedOnce) {
   RowEncoder e(Format::kCsv);
   EXPECT_EQ(e.Encode({}), "");  // an empty batch does not fix the header
-  EXPECT_EQ(e.Encode({json::object{{"host", "a"}, {"x", "1"}},
-                      json::object{{"host", "b"}, {"y", "2"}}}),
-            "host,x,y\na,1,\nb,,2\n");
+  EXPECT_EQ(
+      e.Encode({json::object{{"host", "a"}, {"x", "1"}}, json::object{{"host", "b"}, {"y", "2"}}}),
+      "host,x,y\na,1,\nb,,2\n");
   EXPECT_EQ(e.Encode({json::object{{"host", "c"}, {"z", "9"}}, json::object{{"z", "8"}}}),
             "c,,\n,,\n");
   auto warnings = e.TakeWarnings();

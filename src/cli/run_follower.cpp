@@ -59,8 +59,8 @@ RunFollower::Update RunFollower::OnEvent(std::string_view event, std::string_vie
     }
     if (h.state == "failed" && failure_reported_.insert(h.host_id).second) {
       std::string name = h.hostname.empty() ? "#" + std::to_string(h.host_id) : h.hostname;
-      std::string message = h.message.empty() ? "failed (status " + GetString(o, "status") + ")"
-                                              : h.message;
+      std::string message =
+          h.message.empty() ? "failed (status " + GetString(o, "status") + ")" : h.message;
       update.failures.push_back("host " + name + ": " + message);
     }
     hosts_[h.host_id] = std::move(h);

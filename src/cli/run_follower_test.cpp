@@ -18,15 +18,16 @@ std::string RowsEvent(std::initializer_list<int> seqs) {
 }
 
 TEST(FlattenResultRowTest, HostColumnsFirstThenTheRow) {
-  auto flat = FlattenResultRow(json::parse(
-      R"({"seq":7,"host_id":3,"host":"web-3","row":{"name":"ubuntu","major":"22"}})")
-                                   .as_object());
+  auto flat = FlattenResultRow(
+      json::parse(R"({"seq":7,"host_id":3,"host":"web-3","row":{"name":"ubuntu","major":"22"}})")
+          .as_object());
   EXPECT_EQ(json::serialize(flat), R"({"host_id":3,"host":"web-3","name":"ubuntu","major":"22"})");
 }
 
 TEST(FlattenResultRowTest, RowColumnsNamedLikeOursAreRenamed) {
   auto flat = FlattenResultRow(
-      json::parse(R"({"seq":1,"host_id":3,"host":"web-3","row":{"host":"example.com","host_id":"x"}})")
+      json::parse(
+          R"({"seq":1,"host_id":3,"host":"web-3","row":{"host":"example.com","host_id":"x"}})")
           .as_object());
   EXPECT_EQ(json::serialize(flat),
             R"({"host_id":3,"host":"web-3","row_host":"example.com","row_host_id":"x"})");
@@ -46,7 +47,9 @@ TEST(ProgressLineTest, Format) {
 
 TEST(RunFollowerTest, ProgressEvents) {
   RunFollower f;
-  auto up = f.OnEvent("progress", "", R"({"targeted":3,"online":2,"offline":1,"answered":1,"rows":4,"done":false})");
+  auto up =
+      f.OnEvent("progress", "",
+                R"({"targeted":3,"online":2,"offline":1,"answered":1,"rows":4,"done":false})");
   EXPECT_TRUE(up.progress_changed);
   EXPECT_EQ(f.progress().targeted, 3);
   EXPECT_EQ(f.progress().offline, 1);

@@ -11,6 +11,7 @@
 #include "api/blocking_pool.h"
 #include "api/operator_api.h"
 #include "api/route_table.h"
+#include "api/web_ui.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/secret.h"
@@ -200,6 +201,7 @@ int RunServe(const ServeFlags& flags, char** env) {
   api::RouteTable admin_routes;
   api::AddOperatorRoutes(admin_routes, api::OperatorApiDeps{fleet, **store, auth, pool, streams},
                          cfg.limits);
+  api::AddWebUiRoutes(admin_routes, auth, pool, cfg.limits);
 
   net::HttpServer server(cfg.threads);
   net::ListenerOptions agent_listener;

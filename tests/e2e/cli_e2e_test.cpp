@@ -60,8 +60,9 @@ class CliProcess {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);
     }
-    for (int fd : fds_)
+    for (int fd : fds_) {
       if (fd >= 0) ::close(fd);
+    }
   }
 
   // Reads output for at most `wait`. True once the child exited and both
@@ -155,9 +156,9 @@ class CliE2E : public ::testing::Test {
 
   // Runs `quarry query ...` while `agents` answer each query they read with
   // `answer(sql)`: rows (JSON array text), or a failure when status != 0.
-  CliResult QueryWhileAnswering(std::vector<std::string> args,
-                                std::vector<std::unique_ptr<FakeOsqueryd>>& agents,
-                                const std::function<FakeOsqueryd::Answer(const std::string&)>& answer) {
+  CliResult QueryWhileAnswering(
+      std::vector<std::string> args, std::vector<std::unique_ptr<FakeOsqueryd>>& agents,
+      const std::function<FakeOsqueryd::Answer(const std::string&)>& answer) {
     CliProcess p(Args(std::move(args)));
     const auto deadline = Clock::now() + std::chrono::seconds(30);
     while (Clock::now() < deadline) {
@@ -171,7 +172,9 @@ class CliE2E : public ::testing::Test {
           ans.id = std::string(kv.key());
           answers.push_back(ans);
         }
-        if (!answers.empty()) EXPECT_EQ(a->Write(answers).status, 200);
+        if (!answers.empty()) {
+          EXPECT_EQ(a->Write(answers).status, 200);
+        }
       }
       // Waits on the child's output: the pace of the loop, not a sleep.
       if (p.Pump(std::chrono::milliseconds(50))) break;
@@ -204,9 +207,9 @@ TEST_F(CliE2E, QueryStreamsJsonLinesWithTheHostOfEveryRow) {
   std::vector<std::unique_ptr<FakeOsqueryd>> agents;
   agents.push_back(Agent("alpha"));
   agents.push_back(Agent("bravo"));
-  CliResult r = QueryWhileAnswering({"query", "SELECT name, major FROM os_version", "--format",
-                                     "jsonl", "--timeout", "30s"},
-                                    agents, OsVersionOrFail);
+  CliResult r = QueryWhileAnswering(
+      {"query", "SELECT name, major FROM os_version", "--format", "jsonl", "--timeout", "30s"},
+      agents, OsVersionOrFail);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto rows = JsonLines(r.out);
   ASSERT_EQ(rows.size(), 2u) << r.out;
@@ -256,9 +259,9 @@ TEST_F(CliE2E, DetachThenRunResultsAndCancel) {
   AgentReply read = agent->Read();
   auto& queries = read.body.at("queries").as_object();
   ASSERT_EQ(queries.size(), 1u);
-  ASSERT_EQ(agent->Write({{std::string(queries.begin()->key()), R"([{"name":"Debian"}])", 0, ""}})
-                .status,
-            200);
+  ASSERT_EQ(
+      agent->Write({{std::string(queries.begin()->key()), R"([{"name":"Debian"}])", 0, ""}}).status,
+      200);
 
   CliResult results = Quarry({"results", id, "--format", "csv"});
   ASSERT_EQ(results.exit_code, 0) << results.err;
