@@ -12,7 +12,13 @@
 // Memory: an idle connected client holds its socket and its OpenSSL SSL object
 // (whose record buffers OpenSSL releases while idle), but no read or write
 // buffer and no coroutine; the SSL_CTX (CA store, client certificate) is
-// shared through ClientTlsContext. See async_client_bench.cpp for the figure.
+// shared through ClientTlsContext. OpenSSL reads and writes the socket itself
+// (Asio only waits for readiness), which avoids the two 17 KB record buffers
+// and the 2 x 17 KB BIO pair that every asio::ssl::stream keeps.
+// Measured with async_client_bench (2,000 clients, TLS 1.3, 2 vCPU): about
+// 26 KB of live heap and 33-35 KB of RSS per idle connected client, of which
+// plain HTTP accounts for 1.2 KB live / 4.6 KB RSS; HttpServer's Asio TLS
+// connections measure about 80 KB each on the other side.
 //
 // Thread-safe: Request() and Close() may be called from any thread.
 // Completion callbacks run on the loop's threads (never inside Request()

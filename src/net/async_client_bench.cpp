@@ -2,7 +2,10 @@
 // keep-alive TLS connection to a local HttpServer. The server runs in a child
 // process so that the parent's RSS counts only the client side.
 //
-//   net_async_client_bench [clients=2000] [loop_threads=2]
+//   net_async_client_bench [clients=2000] [loop_threads=2] [tls|plain]
+//
+// `plain` runs the same over plain HTTP, which separates what TLS costs per
+// connection from what the socket, Asio and the client object cost.
 //
 // Prints RSS (from /proc/self/status) after each phase; asserts nothing.
 #include <malloc.h>
@@ -44,6 +47,10 @@ long StatusKb(const std::string& path, const char* field) {
   return -1;
 }
 
+// Bytes malloc has handed out and not had back, over all arenas: live heap,
+// without the allocator's fragmentation.
+long HeapKb() { return static_cast<long>(::mallinfo2().uordblks / 1024); }
+
 long RssKb(pid_t pid = 0) {
   return StatusKb(pid == 0 ? "/proc/self/status" : "/proc/" + std::to_string(pid) + "/status",
                   "VmRSS");
@@ -73,10 +80,11 @@ class OneRoute : public Router {
 };
 
 // The child: serves until its stdin pipe closes.
-[[noreturn]] void RunServer(const PkiFiles& pki, int port_out, int stop_in) {
+[[noreturn]] void RunServer(const PkiFiles& pki, bool tls, int port_out, int stop_in) {
   OneRoute router;
   HttpServer server(1);
   ListenerOptions options;
+  options.tls.enabled = tls;
   options.tls.cert_file = pki.server_cert;
   options.tls.key_file = pki.server_key;
   auto port = server.AddListener(options, router);
@@ -117,6 +125,7 @@ bool RequestAll(const std::vector<std::shared_ptr<AsyncHttpsClient>>& clients, i
 int main(int argc, char** argv) {
   const size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 2000;
   const unsigned threads = argc > 2 ? static_cast<unsigned>(std::strtoul(argv[2], nullptr, 10)) : 2;
+  const bool tls_mode = argc <= 3 || std::string(argv[3]) != "plain";
 
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
@@ -141,7 +150,7 @@ int main(int argc, char** argv) {
   if (child == 0) {
     ::close(port_pipe[0]);
     ::close(stop_pipe[1]);
-    RunServer(*pki, port_pipe[1], stop_pipe[0]);
+    RunServer(*pki, tls_mode, port_pipe[1], stop_pipe[0]);
   }
   ::close(port_pipe[1]);
   ::close(stop_pipe[0]);
@@ -149,13 +158,14 @@ int main(int argc, char** argv) {
   if (::read(port_pipe[0], &port, sizeof(port)) != sizeof(port) || port == 0) return 1;
 
   std::printf("machine: %u cores, %s\n", std::thread::hardware_concurrency(), CpuModel().c_str());
-  std::printf("clients: %zu, loop threads: %u, TLS to 127.0.0.1:%u (server in pid %d)\n", n,
-              threads, port, static_cast<int>(child));
+  std::printf("clients: %zu, loop threads: %u, %s to 127.0.0.1:%u (server in pid %d)\n", n,
+              threads, tls_mode ? "TLS" : "plain HTTP", port, static_cast<int>(child));
 
   ClientOptions options;
   options.port = port;
   options.ca_file = pki->ca_cert;
   options.timeout = 60s;
+  options.tls = tls_mode;
   auto tls = ClientTlsContext::Create(options);
   if (!tls) {
     std::fprintf(stderr, "tls: %s\n", tls.error().message.c_str());
@@ -173,6 +183,7 @@ int main(int argc, char** argv) {
   }
   ::malloc_trim(0);
   const long base = RssKb();
+  const long heap_base = HeapKb();
 
   std::vector<std::shared_ptr<AsyncHttpsClient>> clients;
   clients.reserve(n);
@@ -195,6 +206,7 @@ int main(int argc, char** argv) {
   const long second = RssKb();
   ::malloc_trim(0);
   const long second_trimmed = RssKb();
+  const long heap_idle = HeapKb();
 
   auto per = [&](long kb) { return (kb - base) * 1024.0 / static_cast<double>(n); };
   std::printf("all requests done: %s in %.2f s, failures %d + %d, connects %llu\n",
@@ -211,6 +223,10 @@ int main(int argc, char** argv) {
               per(second));
   std::printf("  after malloc_trim                  %8ld KiB  (%7.0f B per client)\n",
               second_trimmed, per(second_trimmed));
+  std::printf("live heap (mallinfo2), idle          %8ld KiB  (%7.0f B per client)\n", heap_idle,
+              (heap_idle - heap_base) * 1024.0 / static_cast<double>(n));
+  std::printf("projected for 100,000 idle connections: %.1f GiB RSS\n",
+              per(second_trimmed) * 100000 / (1024.0 * 1024 * 1024));
   std::fflush(stdout);
 
   clients.clear();

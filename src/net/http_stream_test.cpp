@@ -500,7 +500,9 @@ TEST_F(HttpStreamTest, ThrowingStreamHandlerClosesTheConnection) {
 }
 
 TEST_F(HttpStreamTest, ClientStreamIdleTimeout) {
-  uint16_t port = Start(Listener());  // heartbeat 15 s: nothing arrives
+  ListenerOptions options = Listener();
+  options.limits.stream_heartbeat = 0ms;  // off: nothing at all arrives
+  uint16_t port = Start(options);
   auto start = std::chrono::steady_clock::now();
   Received got = ReadEvents(port, "/events", 0, 200ms);
   auto elapsed = std::chrono::steady_clock::now() - start;
