@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/serve.h"
 #include "config/server_config.h"
+#include "sim/sim_cli.h"
 
 extern char** environ;
 
@@ -45,6 +46,11 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--admin-listen", serve.admin_listen,
                         "Operator listener host:port (default 127.0.0.1:8444)");
   serve_cmd->add_option("--log-level", serve.log_level, "debug, info, warn or error");
+
+  quarry::sim::SimFlags sim;
+  auto* sim_cmd =
+      app.add_subcommand("sim", "Run simulated osqueryd hosts against a server (demo, tests, load)");
+  quarry::sim::AddSimOptions(sim_cmd, sim);
 
   auto* config_cmd = app.add_subcommand("config", "Configuration tools");
   config_cmd->require_subcommand(1);
@@ -193,6 +199,7 @@ int main(int argc, char** argv) {
   }
 
   if (*serve_cmd) return RunServe(serve, environ);
+  if (*sim_cmd) return quarry::sim::RunSim(sim);
   if (*check_cmd) {
     auto errors = quarry::config::CheckConfigFile(check_file);
     for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());

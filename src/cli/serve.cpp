@@ -174,7 +174,10 @@ int RunServe(const ServeFlags& flags, char** env) {
   fleet::FleetOptions fleet_options;
   fleet_options.enroll_secrets = secrets;
   fleet_options.enroll_failures_per_minute = cfg.limits.enroll_failures_per_minute;
-  fleet_options.accelerate_seconds = cfg.agent.accelerate_seconds;
+  // osqueryd polls every 5 s while accelerated: with a shorter interval (the
+  // held-poll default) accelerating would slow a host down, so it is not sent.
+  fleet_options.accelerate_seconds =
+      cfg.agent.distributed_interval > 5 ? cfg.agent.accelerate_seconds : 0;
   fleet_options.hold_poll = std::chrono::milliseconds(cfg.agent.hold_poll_ms);
   int64_t window_s = cfg.agent.online_window_seconds > 0
                          ? cfg.agent.online_window_seconds

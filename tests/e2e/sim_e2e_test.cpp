@@ -134,20 +134,26 @@ TEST_F(SimE2E, FleetEnrollsLogsAnswersAndReenrollsAfterRevocation) {
   StartFleet(sim::ConnectionMode::kPerHost);
 
   // Every host enrolls and fetches its config.
-  ASSERT_TRUE(PollUntil([&] {
-    json::object h = Hosts();
-    if (!h.contains("total") || AsInt(h.at("total")) != kHosts) return false;
-    for (const auto& host : h.at("hosts").as_array()) {
-      if (AsInt(host.at("last_config_us")) <= 0) return false;
-    }
-    return true;
-  }, 30s)) << json::serialize(Hosts());
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        json::object h = Hosts();
+        if (!h.contains("total") || AsInt(h.at("total")) != kHosts) return false;
+        for (const auto& host : h.at("hosts").as_array()) {
+          if (AsInt(host.at("last_config_us")) <= 0) return false;
+        }
+        return true;
+      },
+      30s))
+      << json::serialize(Hosts());
 
   // Scheduled results (event lines and snapshots) and status lines arrive.
-  ASSERT_TRUE(PollUntil([&] {
-    return SearchCount("SELECT count(*) FROM result_logs") > 0 &&
-           SearchCount("SELECT count(*) FROM status_logs") > 0;
-  }, 30s)) << op_->last_body();
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        return SearchCount("SELECT count(*) FROM result_logs") > 0 &&
+               SearchCount("SELECT count(*) FROM status_logs") > 0;
+      },
+      30s))
+      << op_->last_body();
   EXPECT_GT(SearchCount("SELECT count(*) FROM result_logs WHERE name = 'os'"), 0);
 
   // A live query: every host answers with its one os_version row.
@@ -176,8 +182,8 @@ TEST_F(SimE2E, FleetEnrollsLogsAnswersAndReenrollsAfterRevocation) {
   auto [revoke_status, revoke_body] =
       op_->Call("POST", "/api/v1/hosts/" + std::to_string(victim_id) + "/revoke");
   ASSERT_EQ(revoke_status, 200) << op_->last_body();
-  ASSERT_TRUE(PollUntil([&] { return SearchCount("SELECT count(*) FROM enrollments") > enrollments_before; },
-                        30s));
+  ASSERT_TRUE(PollUntil(
+      [&] { return SearchCount("SELECT count(*) FROM enrollments") > enrollments_before; }, 30s));
   EXPECT_EQ(AsInt(Hosts().at("total")), kHosts);
   EXPECT_GE(fleet_->Stats().node_invalid, 1u);
 
@@ -196,10 +202,12 @@ TEST_F(SimE2E, FleetEnrollsLogsAnswersAndReenrollsAfterRevocation) {
 
 TEST_F(SimE2E, PerRoleConnectionsWorkToo) {
   StartFleet(sim::ConnectionMode::kPerRole);
-  ASSERT_TRUE(PollUntil([&] {
-    json::object h = Hosts();
-    return h.contains("total") && AsInt(h.at("total")) == kHosts;
-  }, 30s));
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        json::object h = Hosts();
+        return h.contains("total") && AsInt(h.at("total")) == kHosts;
+      },
+      30s));
   json::object run = RunAndWait("SELECT name, major FROM os_version", "{\"all\":true}", kHosts);
   EXPECT_EQ(AsInt(run.at("progress").at("answered")), kHosts) << json::serialize(run);
   EXPECT_EQ(AsInt(run.at("progress").at("rows")), kHosts);
