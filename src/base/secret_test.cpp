@@ -38,3 +38,17 @@ TEST(Result, FailCarriesCodeAndMessage) {
 
 }  // namespace
 }  // namespace quarry
+
+#include "base/json_text.h"
+
+namespace quarry {
+namespace {
+
+TEST(JsonText, EscapesQuotesBackslashesAndControls) {
+  std::string out;
+  AppendJsonString(out, "a\"b\\c\n\x01\xc3\xa9");
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\"");
+}
+
+}  // namespace
+}  // namespace quarry

@@ -6,6 +6,9 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
+#include <span>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -26,7 +29,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -70,6 +72,9 @@ constexpr size_t kStreamReadBytes = 512;
 constexpr std::string_view kSseHeartbeat = ":\n\n";
 // While lingering before a close, discard at most this much from the client.
 constexpr size_t kMaxLingerBytes = 1024 * 1024;
+// A response body up to this size is copied behind its header so that both
+// go out in one write.
+constexpr size_t kCoalesceBodyBytes = 8 * 1024;
 // Stop() waits this long for sessions to wind down before abandoning them.
 constexpr std::chrono::seconds kStopGrace{5};
 // After accept() fails (EMFILE, ENFILE, ENOBUFS), pause before retrying so a
@@ -106,6 +111,13 @@ Result<std::shared_ptr<ssl::context>> MakeServerContext(const TlsOptions& tls) {
   SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                   SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
+  // osqueryd keeps its connection alive (tls_session_reuse reuses the
+  // connection, not a TLS session), so resumption buys nothing: issuing TLS
+  // 1.3 tickets costs CPU per handshake, and the server-side session cache
+  // holds memory per recent connection.
+  SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+  SSL_CTX_set_num_tickets(native, 0);
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
   // Session resumption with client verification enabled requires an id
   // context; without one OpenSSL fails the resumed handshake.
   static constexpr unsigned char kSessionContext[] = "quarry";
@@ -177,7 +189,7 @@ void EnsurePadding(std::string& body) {
 
 // ---------------------------------------------------------------------------
 // ReplyState: the rendezvous between a handler's Reply (any thread, once) and
-// the session coroutine waiting for it on its strand.
+// the session coroutine waiting for it on its I/O thread.
 
 class ReplyWaiter {
  public:
@@ -224,7 +236,7 @@ class ReplyState {
     waiter->Complete({}, std::move(response));
   }
 
-  // On the strand: the reply if it has already arrived.
+  // On the session's thread: the reply if it has already arrived.
   std::optional<HttpResponse> TakeReady() {
     std::lock_guard lock(mu_);
     std::optional<HttpResponse> out = std::move(response_);
@@ -232,7 +244,7 @@ class ReplyState {
     return out;
   }
 
-  // On the strand: parks the coroutine's completion handler until Deliver or
+  // On the session's thread: parks the coroutine's completion handler until Deliver or
   // Cancel.
   void Park(std::unique_ptr<ReplyWaiter> waiter) {
     std::optional<HttpResponse> ready;
@@ -294,7 +306,7 @@ auto AwaitReply(std::shared_ptr<ReplyState> state) {
 
 // ---------------------------------------------------------------------------
 // StreamState: the rendezvous between a ResponseStream producer (any thread)
-// and the session coroutine that writes the stream (its strand).
+// and the session coroutine that writes the stream (its I/O thread).
 
 class StreamState final : public ResponseStream {
  public:
@@ -354,7 +366,7 @@ class StreamState final : public ResponseStream {
     for (auto& cb : callbacks) cb();
   }
 
-  // The session's side, on its strand.
+  // The session's side, on its I/O thread.
   //
   // `waker` runs under the state's mutex, from any thread, when there is news
   // for the writer; it must only post. Detach() guarantees no later call, so
@@ -435,15 +447,28 @@ void LogSpawnFailure(std::exception_ptr e) {
 
 // ---------------------------------------------------------------------------
 
+// Every I/O object of a connection uses its io_context's executor directly:
+// one io_context per I/O thread, each connection pinned to one, so its
+// handlers never run concurrently without a strand (and without the type
+// erasure of any_io_executor on every operation).
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using TcpStream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
+using TlsStream = beast::ssl_stream<TcpStream>;
+using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
+                                         asio::wait_traits<std::chrono::steady_clock>, Executor>;
+
 struct Listener {
+  // The acceptor runs on `ioc` (the first I/O thread).
   Listener(asio::io_context& ioc, ListenerOptions opts, const Router& r)
-      : options(std::move(opts)), router(&r), strand(asio::make_strand(ioc)), acceptor(strand) {}
+      : options(std::move(opts)), router(&r), executor(ioc.get_executor()), acceptor(executor) {}
 
   ListenerOptions options;
   const Router* router;
   std::shared_ptr<ssl::context> tls;  // null: plain TCP
-  asio::any_io_executor strand;
-  tcp::acceptor acceptor;
+  Executor executor;
+  Acceptor acceptor;
   std::atomic<size_t> open{0};  // sessions of this listener, for max_connections
 };
 
@@ -451,7 +476,7 @@ class SessionBase {
  public:
   virtual ~SessionBase() = default;
   // Closes the connection and wakes the session wherever it waits. Runs on the
-  // session's strand.
+  // session's I/O thread.
   virtual void Abort() = 0;
   virtual asio::any_io_executor executor() = 0;
   virtual void DropReplyWaiter() = 0;
@@ -459,9 +484,16 @@ class SessionBase {
 
 struct ServerCore {
   explicit ServerCore(unsigned threads)
-      : thread_count(threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency())),
-        ioc(std::make_unique<asio::io_context>(static_cast<int>(thread_count))),
-        work(ioc->get_executor()) {}
+      : thread_count(threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency())) {
+    // Concurrency hint 1: each io_context is run by exactly one thread, which
+    // lets Asio skip some locking; posting from other threads stays safe.
+    iocs.reserve(thread_count);
+    work.reserve(thread_count);
+    for (unsigned i = 0; i < thread_count; ++i) {
+      iocs.push_back(std::make_unique<asio::io_context>(1));
+      work.emplace_back(iocs.back()->get_executor());
+    }
+  }
 
   ~ServerCore() {
     Stop();
@@ -480,7 +512,9 @@ struct ServerCore {
       for (auto& s : left) s->DropReplyWaiter();
     }
     listeners.clear();
-    ioc.reset();
+    // The first context (the acceptors') last: sessions on the others hold
+    // listeners whose acceptors live there.
+    while (!iocs.empty()) iocs.pop_back();
   }
 
   Result<uint16_t> AddListener(const ListenerOptions& options, const Router& router);
@@ -512,8 +546,11 @@ struct ServerCore {
   }
 
   const unsigned thread_count;
-  std::unique_ptr<asio::io_context> ioc;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  // One io_context per I/O thread; connections are spread over them round
+  // robin and stay on theirs. iocs[0] also runs the acceptors.
+  std::vector<std::unique_ptr<asio::io_context>> iocs;
+  std::vector<asio::executor_work_guard<Executor>> work;
+  size_t next_ioc = 0;  // only the accept loops touch it, all on iocs[0]
   std::vector<std::shared_ptr<Listener>> listeners;
   std::vector<std::thread> threads;
 
@@ -536,11 +573,9 @@ struct ServerCore {
   std::atomic<uint64_t> streams_total{0};
 };
 
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-
 // One connection. The coroutine in Run() owns it through a shared_ptr; the
 // server's registry holds a weak_ptr for Stop(). Everything but the
-// constructor and destructor runs on the connection's strand.
+// constructor and destructor runs on the connection's I/O thread.
 template <class Stream>
 class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
@@ -593,7 +628,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
  private:
   const ConnectionLimits& limits() const { return listener_->options.limits; }
-  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+  TcpStream& Tcp() { return beast::get_lowest_layer(stream_); }
 
   void CountTimeout(const error_code& ec) {
     if (ec == beast::error::timeout) server_.timeouts.fetch_add(1, std::memory_order_relaxed);
@@ -817,6 +852,36 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   // Writes a response; returns whether the connection stays open.
   asio::awaitable<bool> Send(HttpResponse response, bool request_keep_alive, unsigned version) {
+    if (response.status < 100 || response.status > 999) {
+      quarry::log::Warn("net: handler returned invalid status {}", response.status);
+      response.status = 500;
+      response.body = JsonError("internal error");
+    }
+    const bool keep = request_keep_alive && !response.close && !aborted_ && !server_.stopping;
+    if (std::string head; RenderPlainHead(response, keep, version, head)) {
+      // The common case, without Beast's fields, serializer and their
+      // allocations: header and body go out in one buffer (one TLS record)
+      // unless the body is large.
+      std::array<asio::const_buffer, 2> buffers;
+      size_t count = 1;
+      if (response.body.size() <= kCoalesceBodyBytes) {
+        head += response.body;
+        buffers[0] = asio::buffer(head);
+      } else {
+        buffers[0] = asio::buffer(head);
+        buffers[1] = asio::buffer(response.body);
+        count = 2;
+      }
+      Tcp().expires_after(limits().write_timeout);
+      auto [ec, n] = co_await asio::async_write(
+          stream_, std::span<const asio::const_buffer>(buffers.data(), count), kUseTuple);
+      if (ec) {
+        CountTimeout(ec);
+        co_return false;
+      }
+      if (!keep) co_await Linger();
+      co_return keep;
+    }
     http::response<http::string_body> res;
     res.version(version);
     if (response.status < 100 || response.status > 999) {
@@ -835,7 +900,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       res.insert(name, value);
     }
     res.body() = std::move(response.body);
-    const bool keep = request_keep_alive && !response.close && !aborted_ && !server_.stopping;
     res.keep_alive(keep);
     res.prepare_payload();
 
@@ -849,14 +913,65 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     co_return keep;
   }
 
+  // Renders the status line and fields of a buffered response exactly as
+  // Beast's serializer would (same order: Content-Type, the handler's
+  // headers, Connection, Content-Length), into `out`. Returns false, leaving
+  // the response to Beast, in the cases where Beast rewrites fields: a
+  // handler header that is a framing or connection field, a bad header, or a
+  // status without a body (1xx, 204, 304).
+  static bool RenderPlainHead(const HttpResponse& response, bool keep, unsigned version,
+                              std::string& out) {
+    const int status = response.status;
+    if (status < 200 || status == 204 || status == 304) return false;
+    size_t size = 64 + response.content_type.size();
+    for (const auto& [name, value] : response.headers) {
+      if (name.empty() || HasLineBreak(name) || HasLineBreak(value) ||
+          EqualsIgnoreCase(name, "Connection") || EqualsIgnoreCase(name, "Content-Length") ||
+          EqualsIgnoreCase(name, "Transfer-Encoding") || EqualsIgnoreCase(name, "Keep-Alive")) {
+        return false;
+      }
+      size += name.size() + value.size() + 4;
+    }
+    const auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status)));
+    char line[32];
+    int n = std::snprintf(line, sizeof(line), "HTTP/%u.%u %03d ", version / 10, version % 10,
+                          status);
+    if (n <= 0 || static_cast<size_t>(n) >= sizeof(line)) return false;
+    out.reserve(size + reason.size() +
+                (response.body.size() <= kCoalesceBodyBytes ? response.body.size() : 0));
+    out.append(line, static_cast<size_t>(n));
+    out.append(reason.data(), reason.size());
+    out += "\r\n";
+    if (!response.content_type.empty()) {
+      out += "Content-Type: ";
+      out += response.content_type;
+      out += "\r\n";
+    }
+    for (const auto& [name, value] : response.headers) {
+      out += name;
+      out += ": ";
+      out += value;
+      out += "\r\n";
+    }
+    if (version >= 11) {
+      if (!keep) out += "Connection: close\r\n";
+    } else if (keep) {
+      out += "Connection: keep-alive\r\n";
+    }
+    out += "Content-Length: ";
+    out += std::to_string(response.body.size());
+    out += "\r\n\r\n";
+    return true;
+  }
+
   // What a session keeps while it writes a streamed response.
   struct Streaming {
-    Streaming(std::shared_ptr<StreamState> s, const asio::any_io_executor& executor)
+    Streaming(std::shared_ptr<StreamState> s, const Executor& executor)
         : state(std::move(s)), wake(executor) {}
     std::shared_ptr<StreamState> state;
     // The writer sleeps on this timer (until the next heartbeat is due);
     // cancelling it wakes the writer.
-    asio::steady_timer wake;
+    Timer wake;
     bool read_pending = false;
     bool stop_reading = false;  // a cancelled read is not a disconnect
     bool peer_gone = false;     // the pending read failed, or the client flooded us
@@ -1058,7 +1173,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
   }
 
-  // On the strand: there is news for the stream's writer. A stream closed for
+  // On the session's thread: there is news for the stream's writer. A stream closed for
   // any reason but the producer's Close() cuts the connection at once, which
   // also ends a write stalled on a client that does not read.
   void WakeStream() {
@@ -1163,14 +1278,14 @@ asio::awaitable<void> ServerCore::AcceptLoop(std::shared_ptr<Listener> listener)
 asio::awaitable<void> ServerCore::AcceptConnections(std::shared_ptr<Listener> listener) {
   const ConnectionLimits& limits = listener->options.limits;
   while (!stopping) {
-    // Each connection gets its own strand: its handlers never run
-    // concurrently, yet connections spread over all I/O threads.
-    auto [ec, socket] =
-        co_await listener->acceptor.async_accept(asio::make_strand(*ioc), kUseTuple);
+    // Each connection is pinned to one I/O thread's io_context: its handlers
+    // never run concurrently, yet connections spread over all I/O threads.
+    asio::io_context& target = *iocs[next_ioc++ % iocs.size()];
+    auto [ec, socket] = co_await listener->acceptor.async_accept(target, kUseTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping || !listener->acceptor.is_open()) break;
       quarry::log::Warn("net: accept on port {} failed: {}", listener->options.port, ec.message());
-      asio::steady_timer backoff(listener->strand, kAcceptBackoff);
+      Timer backoff(listener->executor, kAcceptBackoff);
       co_await backoff.async_wait(kUseTuple);
       continue;
     }
@@ -1182,7 +1297,7 @@ asio::awaitable<void> ServerCore::AcceptConnections(std::shared_ptr<Listener> li
     // Small writes (response headers) must not wait for Nagle.
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    beast::tcp_stream tcp_stream(std::move(socket));
+    TcpStream tcp_stream(std::move(socket));
     try {
       if (listener->tls) {
         SpawnSession(*this, listener, TlsStream(std::move(tcp_stream), *listener->tls));
@@ -1204,7 +1319,7 @@ Result<uint16_t> ServerCore::AddListener(const ListenerOptions& options, const R
       return Fail(ErrorCode::kInvalidArgument, "AddListener must be called before Start()");
     }
   }
-  auto listener = std::make_shared<Listener>(*ioc, options, router);
+  auto listener = std::make_shared<Listener>(*iocs[0], options, router);
   if (options.tls.enabled) {
     auto ctx = MakeServerContext(options.tls);
     if (!ctx) return Fail(ctx.error());
@@ -1245,11 +1360,11 @@ void ServerCore::Start() {
     accept_loops = static_cast<int>(listeners.size());
   }
   for (auto& listener : listeners) {
-    asio::co_spawn(listener->strand, AcceptLoop(listener), LogSpawnFailure);
+    asio::co_spawn(listener->executor, AcceptLoop(listener), LogSpawnFailure);
   }
   threads.reserve(thread_count);
   for (unsigned i = 0; i < thread_count; ++i) {
-    threads.emplace_back([this] {
+    threads.emplace_back([this, ioc = iocs[i].get()] {
       for (;;) {
         try {
           ioc->run();
@@ -1280,7 +1395,7 @@ void ServerCore::Stop() {
   }
   for (auto& listener : listeners) {
     if (was_started) {
-      asio::post(listener->strand, [listener] {
+      asio::post(listener->executor, [listener] {
         error_code ignored;
         listener->acceptor.close(ignored);
       });
@@ -1293,7 +1408,7 @@ void ServerCore::Stop() {
     asio::post(session->executor(), [session] { session->Abort(); });
   }
   live.clear();
-  work.reset();
+  work.clear();
   if (was_started) {
     std::unique_lock lock(sessions_mu);
     bool drained = sessions_cv.wait_for(lock, kStopGrace, [this] {
@@ -1304,7 +1419,7 @@ void ServerCore::Stop() {
                         connections_open.load(), kStopGrace.count());
     }
   }
-  ioc->stop();
+  for (auto& ioc : iocs) ioc->stop();
   for (auto& t : threads) t.join();
   threads.clear();
 }

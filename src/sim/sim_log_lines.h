@@ -12,14 +12,13 @@
 #include <string_view>
 #include <vector>
 
+#include "base/json_text.h"
 #include "base/result.h"
 
 namespace quarry::sim {
 
-// Appends `s` as a JSON string literal (quotes included): '"' and '\' escaped, control
-// characters as \n, \t, … or \u00XX; everything else, UTF-8 included, raw — like
-// RapidJSON's Writer that osqueryd uses.
-void AppendJsonString(std::string& out, std::string_view s);
+// JSON string literals as osqueryd's RapidJSON Writer writes them (the shared helper).
+using ::quarry::AppendJsonString;
 
 // osquery's calendarTime: asctime without the newline, plus " UTC", e.g.
 // "Mon Jan  5 10:00:00 2026 UTC" (day padded with a space).

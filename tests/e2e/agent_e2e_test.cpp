@@ -96,7 +96,9 @@ TEST_F(AgentE2E, FirstStartWritesEverythingAnAgentNeeds) {
 }
 
 TEST_F(AgentE2E, EnrollConfigLogsAndALiveQueryRoundTrip) {
-  StartServer();
+  // With a 10 s interval the server sends `accelerate` with work (with the
+  // default 1 s interval it must not: osqueryd would then poll more slowly).
+  StartServer("[agent]\ndistributed_interval = 10\n");
   auto agent = Agent("host-a");
   AgentReply enrolled = agent->Enroll();
   ASSERT_TRUE(enrolled.transport_ok);

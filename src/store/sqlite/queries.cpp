@@ -1,5 +1,7 @@
 #include "store/sqlite/queries.h"
 
+#include "base/json_text.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -116,33 +118,7 @@ std::string EncodeStringArray(const std::vector<std::string>& items) {
   std::string out = "[";
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0) out += ',';
-    out += '"';
-    for (char c : items[i]) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-          } else {
-            out += c;
-          }
-      }
-    }
-    out += '"';
+    AppendJsonString(out, items[i]);
   }
   out += ']';
   return out;
