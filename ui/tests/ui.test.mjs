@@ -230,8 +230,10 @@ test('SSE updates arrive without a reload', { timeout: 60_000 }, async () => {
     // The simulated hosts answer over ~0.9 s: the table grows in several steps.
     assert.ok(s.stats.rows >= 2, `rows came in ${s.stats.rows} events`);
     assert.ok(new Set(s.stats.rowCounts).size >= 2, 'the table grew in steps');
+    assert.ok(s.stats.progress >= 2, 'progress was pushed more than once');
   }
-  assert.ok(s.stats.progress >= 2, 'progress was pushed more than once');
+  // A fast fleet (quarry sim with held polls) may answer before the first push.
+  assert.ok(s.stats.progress >= 1, 'progress came over the stream');
   // Each host's state was pushed at least once (a fast host may be first seen answered).
   assert.ok(s.stats.host >= N, `host events: ${s.stats.host}`);
   assert.equal(await page.evaluate(() => window.__noReload), 'sse');
@@ -295,7 +297,9 @@ test('runs history reopens a run with its results, chart and timeline', { timeou
   await page.fill('#results-filter', '');
 
   // Another reduce over the stored rows, and the other chart types.
-  await page.fill('#reduce', 'SELECT name AS os, count(*) AS n FROM results GROUP BY os ORDER BY n DESC');
+  // Few categories whatever the fleet, so that a pie fits (it takes up to 12).
+  await page.fill('#reduce', "SELECT CASE WHEN name LIKE '%Windows%' THEN 'Windows' WHEN name LIKE 'macOS%' " +
+    "THEN 'macOS' ELSE 'Linux' END AS os, count(*) AS n FROM results GROUP BY os ORDER BY n DESC");
   await page.click('#apply-reduce');
   await page.waitForFunction(() => window.__quarry.chartData()?.category === 'os', null, { timeout: T });
   assert.equal(await page.evaluate(() => window.__quarry.chartData().values.reduce((a, b) => a + b, 0)), N);
