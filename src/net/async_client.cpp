@@ -1,11 +1,9 @@
 #include "net/async_client.h"
 
-#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -37,6 +35,7 @@
 #include "base/log.h"
 #include "net/client_loop_impl.h"
 #include "net/http_util.h"
+#include "net/tls_util.h"
 
 namespace quarry::net {
 namespace {
@@ -49,109 +48,9 @@ using boost::system::error_code;
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
-// Response limits, as HttpsClient's: they only stop a broken peer from
-// exhausting memory.
-constexpr std::uint32_t kMaxResponseHeader = 64 * 1024;
-constexpr std::uint64_t kMaxResponseBody = 256 * 1024 * 1024;
 // Bytes read per call while a response arrives. The buffer exists only while
 // a response is being read.
 constexpr size_t kReadBytes = 16 * 1024;
-
-std::string OpenSslErrors() {
-  std::string out;
-  while (unsigned long code = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof(buf));
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out;
-}
-
-bool IsIpLiteral(const std::string& host) {
-  error_code ec;
-  asio::ip::make_address(host, ec);
-  return !ec;
-}
-
-bool IsTokenChar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool HasCtlOrSpace(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c <= ' ' || c == 0x7f) return true;
-  }
-  return false;
-}
-
-bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
-
-// ---------------------------------------------------------------------------
-// A socket BIO that sends with MSG_NOSIGNAL: OpenSSL's own socket BIO uses
-// write(), which raises SIGPIPE when the server has closed the connection.
-// The BIO's data is the file descriptor; it does not own it.
-
-int SocketFd(BIO* bio) { return static_cast<int>(reinterpret_cast<intptr_t>(BIO_get_data(bio))); }
-
-bool WouldBlock(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
-
-int BioWrite(BIO* bio, const char* data, int len) {
-  BIO_clear_retry_flags(bio);
-  if (len <= 0) return 0;
-  ssize_t n = ::send(SocketFd(bio), data, static_cast<size_t>(len), MSG_NOSIGNAL);
-  if (n < 0) {
-    if (WouldBlock(errno)) BIO_set_retry_write(bio);
-    return -1;
-  }
-  return static_cast<int>(n);
-}
-
-int BioRead(BIO* bio, char* data, int len) {
-  BIO_clear_retry_flags(bio);
-  if (len <= 0) return 0;
-  ssize_t n = ::recv(SocketFd(bio), data, static_cast<size_t>(len), 0);
-  if (n < 0) {
-    if (WouldBlock(errno)) BIO_set_retry_read(bio);
-    return -1;
-  }
-  if (n == 0) BIO_set_flags(bio, BIO_FLAGS_IN_EOF);
-  return static_cast<int>(n);
-}
-
-long BioCtrl(BIO* bio, int cmd, long, void*) {
-  switch (cmd) {
-    case BIO_CTRL_FLUSH:
-      return 1;
-    case BIO_CTRL_EOF:
-      return BIO_test_flags(bio, BIO_FLAGS_IN_EOF) != 0 ? 1 : 0;
-    default:
-      return 0;
-  }
-}
-
-int BioCreate(BIO* bio) {
-  BIO_set_init(bio, 1);
-  return 1;
-}
-
-int BioDestroy(BIO* bio) { return bio != nullptr ? 1 : 0; }
-
-BIO_METHOD* SocketBioMethod() {
-  static BIO_METHOD* const method = [] {
-    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "quarry-socket");
-    if (m != nullptr) {
-      BIO_meth_set_write(m, BioWrite);
-      BIO_meth_set_read(m, BioRead);
-      BIO_meth_set_ctrl(m, BioCtrl);
-      BIO_meth_set_create(m, BioCreate);
-      BIO_meth_set_destroy(m, BioDestroy);
-    }
-    return m;
-  }();
-  return method;
-}
 
 // ---------------------------------------------------------------------------
 
@@ -535,10 +434,9 @@ struct AsyncHttpsClient::Impl final : LoopClient, std::enable_shared_from_this<I
     if (ec) return Fail(ErrorCode::kIo, "non-blocking socket: " + ec.message());
     ERR_clear_error();
     conn->ssl = SSL_new(tls->impl().ctx);
-    BIO* bio = conn->ssl != nullptr ? BIO_new(SocketBioMethod()) : nullptr;
-    if (bio == nullptr) return Fail(ErrorCode::kInternal, "SSL_new: " + OpenSslErrors());
-    BIO_set_data(bio, reinterpret_cast<void*>(static_cast<intptr_t>(conn->socket.native_handle())));
-    SSL_set_bio(conn->ssl, bio, bio);  // the SSL owns the BIO
+    if (conn->ssl == nullptr || !AttachSocketBio(conn->ssl, conn->socket.native_handle())) {
+      return Fail(ErrorCode::kInternal, "SSL_new: " + OpenSslErrors());
+    }
     const std::string& name = options.verify_name;
     bool ok;
     if (IsIpLiteral(name)) {
@@ -631,8 +529,8 @@ struct AsyncHttpsClient::Impl final : LoopClient, std::enable_shared_from_this<I
   // Reads one response. `nothing_received` stays true while no byte came.
   asio::awaitable<Result<ClientResponse>> ReadResponse(bool head, bool& nothing_received) {
     http::response_parser<http::string_body> parser;
-    parser.header_limit(kMaxResponseHeader);
-    parser.body_limit(kMaxResponseBody);
+    parser.header_limit(kMaxResponseHeaderBytes);
+    parser.body_limit(kMaxResponseBodyBytes);
     if (head) parser.skip(true);
     beast::flat_buffer buffer;
     for (;;) {

@@ -32,8 +32,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
@@ -42,11 +40,12 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "base/log.h"
 #include "net/gzip.h"
 #include "net/http_util.h"
+#include "net/lean_tls_stream.h"
+#include "net/tls_util.h"
 
 namespace quarry::net {
 namespace {
@@ -88,17 +87,6 @@ constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
-std::string OpenSslErrors() {
-  std::string out;
-  while (unsigned long code = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof(buf));
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out;
-}
-
 Result<std::shared_ptr<ssl::context>> MakeServerContext(const TlsOptions& tls) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* native = ctx->native_handle();
@@ -110,6 +98,8 @@ Result<std::shared_ptr<ssl::context>> MakeServerContext(const TlsOptions& tls) {
   }
   SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                   SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // Each connection also sets RELEASE_BUFFERS (LeanTlsStream): an idle one
+  // then holds no record buffers.
   SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
   // osqueryd keeps its connection alive (tls_session_reuse reuses the
   // connection, not a TLS session), so resumption buys nothing: issuing TLS
@@ -179,8 +169,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
 }
-
-bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
 // The body handed to a handler carries kBodyPadding spare bytes.
 void EnsurePadding(std::string& body) {
@@ -453,8 +441,9 @@ void LogSpawnFailure(std::exception_ptr e) {
 // erasure of any_io_executor on every operation).
 using Executor = asio::io_context::executor_type;
 using Socket = asio::basic_stream_socket<tcp, Executor>;
-using TcpStream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
-using TlsStream = beast::ssl_stream<TcpStream>;
+// Plain connections use the socket itself; TLS ones a LeanTlsStream over it.
+// Neither has per-operation deadlines: each Session has one timer instead.
+using TlsStream = LeanTlsStream<Executor>;
 using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
 using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
                                          asio::wait_traits<std::chrono::steady_clock>, Executor>;
@@ -582,7 +571,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
   Session(ServerCore& server, std::shared_ptr<Listener> listener, Stream stream)
-      : server_(server), listener_(std::move(listener)), stream_(std::move(stream)) {
+      : server_(server),
+        listener_(std::move(listener)),
+        stream_(std::move(stream)),
+        deadline_(stream_.get_executor()) {
     listener_->open.fetch_add(1, std::memory_order_relaxed);
     server_.SessionCreated();
   }
@@ -605,13 +597,15 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       quarry::log::Warn("net: session {} ended by exception: {}", remote_address_, e.what());
     }
     error_code ec;
-    Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
-    Tcp().close();
+    Sock().shutdown(tcp::socket::shutdown_both, ec);
+    Sock().close(ec);
+    Disarm();
   }
 
   void Abort() override {
     aborted_ = true;
-    Tcp().close();
+    error_code ignored;
+    Sock().close(ignored);
     if (reply_) reply_->Cancel();
     if (streaming_) {
       streaming_->state->CloseFrom(StreamState::End::kServer);
@@ -628,23 +622,55 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
  private:
   const ConnectionLimits& limits() const { return listener_->options.limits; }
-  TcpStream& Tcp() { return beast::get_lowest_layer(stream_); }
+  Socket& Sock() {
+    if constexpr (kTls) {
+      return stream_.socket();
+    } else {
+      return stream_;
+    }
+  }
 
-  void CountTimeout(const error_code& ec) {
-    if (ec == beast::error::timeout) server_.timeouts.fetch_add(1, std::memory_order_relaxed);
+  // The session's one deadline, re-armed per phase (handshake, reading a
+  // request, idle, writing, lingering): on expiry it closes the socket, which
+  // fails whatever operation is pending and ends the session. Each arming
+  // bumps a generation, so an expiry that was already queued when the session
+  // moved on (or ended) does nothing; the handler holds only a weak_ptr.
+  void Arm(std::chrono::milliseconds timeout, bool counts_as_timeout = true) {
+    const uint64_t generation = ++deadline_generation_;
+    deadline_.expires_after(timeout);
+    deadline_.async_wait([weak = this->weak_from_this(), generation,
+                          counts_as_timeout](error_code ec) {
+      if (ec) return;
+      auto self = weak.lock();
+      if (!self || self->deadline_generation_ != generation) return;
+      self->OnDeadline(counts_as_timeout);
+    });
+  }
+
+  // No deadline until the next Arm(). Leaves a pending wait to expire
+  // harmlessly (the next Arm() replaces it), which saves a cancellation per
+  // phase.
+  void Disarm() { ++deadline_generation_; }
+
+  void OnDeadline(bool counts_as_timeout) {
+    if (counts_as_timeout && !timed_out_) {
+      timed_out_ = true;
+      server_.timeouts.fetch_add(1, std::memory_order_relaxed);
+    }
+    error_code ignored;
+    Sock().close(ignored);
   }
 
   asio::awaitable<void> Serve() {
     if (aborted_) co_return;
     error_code ec;
-    auto endpoint = Tcp().socket().remote_endpoint(ec);
+    auto endpoint = Sock().remote_endpoint(ec);
     if (!ec) remote_address_ = endpoint.address().to_string();
 
     if constexpr (kTls) {
-      Tcp().expires_after(limits().handshake_timeout);
-      auto [hs_ec] = co_await stream_.async_handshake(ssl::stream_base::server, kUseTuple);
+      Arm(limits().handshake_timeout);
+      auto [hs_ec] = co_await stream_.async_handshake(kUseTuple);
       if (hs_ec) {
-        CountTimeout(hs_ec);
         server_.handshake_failures.fetch_add(1, std::memory_order_relaxed);
         quarry::log::Debug("net: TLS handshake with {} failed: {}", remote_address_,
                            hs_ec.message());
@@ -661,17 +687,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       // has read_timeout for everything.
       bool deadline_set = false;
       if (buffer_.size() == 0) {
-        Tcp().expires_after(first ? limits().read_timeout : limits().idle_timeout);
+        Arm(first ? limits().read_timeout : limits().idle_timeout);
         deadline_set = first;
         auto [rd_ec, n] = co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
                                                            kUseTuple);
         buffer_.commit(n);
         if (rd_ec) {
-          CountTimeout(rd_ec);
           co_return;
         }
       }
-      if (!deadline_set) Tcp().expires_after(limits().read_timeout);
+      if (!deadline_set) Arm(limits().read_timeout);
       first = false;
       if (!co_await ServeOne()) co_return;
       // Keep-alive: between requests hold no buffer memory unless the client
@@ -702,7 +727,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       if (IsParseError(ec)) {
         co_return co_await SendError(400, "malformed HTTP request: " + ec.message(), false);
       }
-      CountTimeout(ec);
       co_return false;
     }
     // Beast 1.81 applies header_limit to the request line and to the fields
@@ -774,7 +798,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         auto [wr_ec, n] = co_await asio::async_write(
             stream_, asio::buffer(kContinue.data(), kContinue.size()), kUseTuple);
         if (wr_ec) {
-          CountTimeout(wr_ec);
           co_return false;
         }
       }
@@ -788,7 +811,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         if (IsParseError(body_ec)) {
           co_return co_await SendError(400, "malformed HTTP request: " + body_ec.message(), false);
         }
-        CountTimeout(body_ec);
         co_return false;
       }
     }
@@ -807,7 +829,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
     EnsurePadding(request.body);
 
-    // The handler may answer inline or later from any thread.
+    // The handler may answer inline or later from any thread, under no deadline.
+    Disarm();
     auto state = std::make_shared<ReplyState>();
     reply_ = state;
     HttpResponse response;
@@ -872,11 +895,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         buffers[1] = asio::buffer(response.body);
         count = 2;
       }
-      Tcp().expires_after(limits().write_timeout);
+      Arm(limits().write_timeout);
       auto [ec, n] = co_await asio::async_write(
           stream_, std::span<const asio::const_buffer>(buffers.data(), count), kUseTuple);
       if (ec) {
-        CountTimeout(ec);
         co_return false;
       }
       if (!keep) co_await Linger();
@@ -903,10 +925,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     res.keep_alive(keep);
     res.prepare_payload();
 
-    Tcp().expires_after(limits().write_timeout);
+    Arm(limits().write_timeout);
     auto [ec, n] = co_await http::async_write(stream_, res, kUseTuple);
     if (ec) {
-      CountTimeout(ec);
       co_return false;
     }
     if (!keep) co_await Linger();
@@ -1023,10 +1044,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
     {
       http::response_serializer<http::empty_body> serializer(res);
-      Tcp().expires_after(limits().write_timeout);
+      Arm(limits().write_timeout);
       auto [ec, n] = co_await http::async_write_header(stream_, serializer, kUseTuple);
       if (ec || aborted_) {
-        CountTimeout(ec);
         EndStreaming(End::kPeerGone);
         start_producer();  // with a closed writer, so the producer always hears
         co_return false;
@@ -1035,7 +1055,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
     // From here no read or idle timeout: a stream lives as long as both ends
     // want it. The pending read is there only to notice the client leaving.
-    Tcp().expires_never();
+    Disarm();
     state->Attach([weak = this->weak_from_this(), executor = stream_.get_executor()] {
       asio::post(executor, [weak] {
         if (auto self = weak.lock()) self->WakeStream();
@@ -1074,7 +1094,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       if (!buffers.empty()) {
         // One write (one HTTP chunk) carries whatever was queued meanwhile;
         // write_timeout applies to each such write.
-        Tcp().expires_after(limits().write_timeout);
+        Arm(limits().write_timeout);
         error_code ec;
         if (chunked) {
           std::tie(ec, std::ignore) =
@@ -1085,11 +1105,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         batch.clear();
         state->Written(bytes);
         if (ec) {
-          CountTimeout(ec);
           state->CloseFrom(End::kPeerGone);
           end = state->end();
           break;
         }
+        Disarm();
         last_write = std::chrono::steady_clock::now();
         continue;
       }
@@ -1103,10 +1123,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
     if (end == End::kProducer && !aborted_) {
       if (chunked) {
-        Tcp().expires_after(limits().write_timeout);
+        Arm(limits().write_timeout);
         auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk_last(), kUseTuple);
         if (ec) {
-          CountTimeout(ec);
           keep = false;
           end = End::kPeerGone;
         }
@@ -1124,7 +1143,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       // A close-delimited body (HTTP/1.0, or Connection: close) ended
       // cleanly: TLS close_notify tells the client it got everything.
       if constexpr (kTls) {
-        Tcp().expires_after(limits().linger_timeout);
+        Arm(limits().linger_timeout, /*counts_as_timeout=*/false);
         co_await stream_.async_shutdown(kUseTuple);
       } else {
         co_await Linger();
@@ -1165,7 +1184,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     streaming_->stop_reading = true;
     if (streaming_->read_pending) {
       error_code ignored;
-      Tcp().socket().cancel(ignored);
+      Sock().cancel(ignored);
     }
     while (streaming_->read_pending) {
       streaming_->wake.expires_at(std::chrono::steady_clock::time_point::max());
@@ -1182,7 +1201,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (streaming_->peer_gone || (end != StreamState::End::kOpen &&
                                   end != StreamState::End::kProducer)) {
       error_code ignored;
-      Tcp().socket().close(ignored);
+      Sock().close(ignored);
     }
     streaming_->wake.cancel();
   }
@@ -1200,13 +1219,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   asio::awaitable<void> Linger() {
     if (aborted_) co_return;
     error_code ec;
-    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Sock().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) co_return;
-    Tcp().expires_after(limits().linger_timeout);
+    Arm(limits().linger_timeout, /*counts_as_timeout=*/false);
     char scratch[512];
     size_t drained = 0;
     while (drained < kMaxLingerBytes) {
-      auto [rd_ec, n] = co_await Tcp().async_read_some(asio::buffer(scratch), kUseTuple);
+      auto [rd_ec, n] = co_await Sock().async_read_some(asio::buffer(scratch), kUseTuple);
       if (rd_ec) break;
       drained += n;
     }
@@ -1247,6 +1266,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::string client_cert_subject_;
   std::shared_ptr<ReplyState> reply_;  // set while a handler owes a reply
   std::unique_ptr<Streaming> streaming_;  // set while a response streams
+  Timer deadline_;
+  uint64_t deadline_generation_ = 0;
+  bool timed_out_ = false;
   bool aborted_ = false;
 };
 
@@ -1297,12 +1319,11 @@ asio::awaitable<void> ServerCore::AcceptConnections(std::shared_ptr<Listener> li
     // Small writes (response headers) must not wait for Nagle.
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    TcpStream tcp_stream(std::move(socket));
     try {
       if (listener->tls) {
-        SpawnSession(*this, listener, TlsStream(std::move(tcp_stream), *listener->tls));
+        SpawnSession(*this, listener, TlsStream(std::move(socket), listener->tls->native_handle()));
       } else {
-        SpawnSession(*this, listener, std::move(tcp_stream));
+        SpawnSession(*this, listener, std::move(socket));
       }
     } catch (const std::exception& e) {
       // Session construction failed (e.g. SSL_new out of memory): drop the

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include <boost/asio/ip/address.hpp>
+
 namespace quarry::net {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
@@ -43,6 +45,26 @@ std::string JsonError(std::string_view message) {
   }
   out += "\"}";
   return out;
+}
+
+bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+bool IsTokenChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool HasCtlOrSpace(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c <= ' ' || c == 0x7f) return true;
+  }
+  return false;
+}
+
+bool IsIpLiteral(const std::string& host) {
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(host, ec);
+  return !ec;
 }
 
 }  // namespace quarry::net

@@ -21,6 +21,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "net/http_util.h"
+#include "net/tls_util.h"
 
 namespace quarry::net {
 namespace {
@@ -33,29 +34,8 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 
-// Response limits: generous, since the client talks to our own server; they
-// only stop a broken peer from exhausting memory.
-constexpr std::uint32_t kMaxResponseHeader = 64 * 1024;
-constexpr std::uint64_t kMaxResponseBody = 256 * 1024 * 1024;
 // Stream(): body bytes handed to on_body per read, at most.
 constexpr size_t kStreamChunkBytes = 16 * 1024;
-
-std::string OpenSslErrors() {
-  std::string out;
-  while (unsigned long code = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof(buf));
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out;
-}
-
-bool IsIpLiteral(const std::string& host) {
-  error_code ec;
-  asio::ip::make_address(host, ec);
-  return !ec;
-}
 
 }  // namespace
 
@@ -312,8 +292,8 @@ struct HttpsClient::Impl {
       error_code ec;
 
       http::response_parser<http::string_body> parser;
-      parser.header_limit(kMaxResponseHeader);
-      parser.body_limit(kMaxResponseBody);
+      parser.header_limit(kMaxResponseHeaderBytes);
+      parser.body_limit(kMaxResponseBodyBytes);
       if (head) parser.skip(true);
       WithStream([&](auto& stream) {
         http::async_read(stream, buffer, parser, [&](error_code e, size_t) {
@@ -365,7 +345,7 @@ struct HttpsClient::Impl {
       }
 
       http::response_parser<http::buffer_body> parser;
-      parser.header_limit(kMaxResponseHeader);
+      parser.header_limit(kMaxResponseHeaderBytes);
       parser.body_limit(boost::none);  // a stream; on_body decides when it is enough
       if (req.method() == http::verb::head) parser.skip(true);
       bool retry_read = false;
