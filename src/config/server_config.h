@@ -48,7 +48,9 @@ struct Limits {
   std::chrono::milliseconds idle_timeout{120'000};
   std::chrono::milliseconds write_timeout{30'000};
   size_t max_connections = 200'000;
-  size_t write_queue = 4096;  // queued store writes before "try later" (503)
+  // Queued store writes before agents are told "try later" (503). Sized for a
+  // whole large fleet answering one query at once (one write per host).
+  size_t write_queue = 65536;
   int enroll_failures_per_minute = 30;  // per source address
 };
 

@@ -56,18 +56,43 @@ void Fleet::Stop() {
   loop_cv_.notify_all();
   if (loop_.joinable()) loop_.join();
   held_.Stop();
+  FlushPickups();
   Maintain(/*final_pass=*/true);
 }
 
 void Fleet::MaintenanceLoop() {
+  constexpr auto kPickupDelay = std::chrono::milliseconds(20);
   std::unique_lock lock(loop_mu_);
   while (!stopping_) {
-    loop_cv_.wait_for(lock, options_.expiry_check, [this] { return stopping_; });
+    loop_cv_.wait_for(lock, options_.expiry_check,
+                      [this] { return stopping_ || !pickups_.empty(); });
     if (stopping_) break;
+    if (!pickups_.empty()) {
+      // Let the burst that woke us gather for a moment, then write it as one.
+      loop_cv_.wait_for(lock, kPickupDelay, [this] { return stopping_; });
+      lock.unlock();
+      FlushPickups();
+      lock.lock();
+    }
+    int64_t now = clock_.NowMicros();
+    if (now - last_expiry_us_ < options_.expiry_check.count() * 1000) continue;
+    last_expiry_us_ = now;
     lock.unlock();
     Maintain(/*final_pass=*/false);
     lock.lock();
   }
+}
+
+void Fleet::FlushPickups() {
+  std::vector<store::Pickup> batch;
+  {
+    std::lock_guard lock(loop_mu_);
+    batch.swap(pickups_);
+  }
+  if (batch.empty()) return;
+  store_.RecordPickups(std::move(batch), [](Result<void> r) {
+    if (!r) log::Warn("fleet: recording pickups failed: {}", r.error().message);
+  });
 }
 
 void Fleet::Maintain(bool final_pass) {
@@ -236,10 +261,14 @@ DistributedWork Fleet::TakeWork(NodeEntry& node, int64_t now) {
   if (!pickups.empty()) {
     work.accelerate_seconds = options_.accelerate_seconds;
     // The host's answer does not depend on this record, so the read does not
-    // wait for it; the writer batches it with everyone else's.
-    store_.RecordPickups(std::move(pickups), [](Result<void> r) {
-      if (!r) log::Warn("fleet: recording pickups failed: {}", r.error().message);
-    });
+    // wait for it: the maintenance thread writes every host's pickups together.
+    bool was_empty;
+    {
+      std::lock_guard lock(loop_mu_);
+      was_empty = pickups_.empty();
+      pickups_.insert(pickups_.end(), pickups.begin(), pickups.end());
+    }
+    if (was_empty) loop_cv_.notify_one();
   }
   return work;
 }
@@ -306,7 +335,12 @@ void Fleet::WriteDistributed(const NodeEntry& node, proto::DistributedWriteReque
     if (last) join->done(join->result);
   };
   if (!label_results.empty()) store_.RecordLabelResults(std::move(label_results), part);
-  if (!write.answers.empty()) store_.RecordAnswers(std::move(write), part);
+  if (!write.answers.empty()) {
+    // Pickups waiting for their batch go first, so an answer never commits
+    // before the pickup it follows (the writer keeps submission order).
+    FlushPickups();
+    store_.RecordAnswers(std::move(write), part);
+  }
 }
 
 // ---- Operator side ----

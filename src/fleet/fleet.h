@@ -157,6 +157,8 @@ class Fleet final : public store::StoreObserver {
   // Runs one maintenance pass now (flush last-seen, expire runs). Used by the
   // maintenance thread; visible for tests.
   void TEST_MaintainNow() { Maintain(/*final_pass=*/false); }
+  // Writes the pickups gathered so far now (normally ~20 ms after a read).
+  void TEST_FlushPickups() { FlushPickups(); }
 
  private:
   const EnrollSecret* MatchSecret(std::string_view presented) const;
@@ -164,6 +166,7 @@ class Fleet final : public store::StoreObserver {
   DistributedWork TakeWork(NodeEntry& node, int64_t now_us);
   void RefreshDynamicLabels();
   void Maintain(bool final_pass);
+  void FlushPickups();
   void MaintenanceLoop();
 
   store::Store& store_;
@@ -189,6 +192,11 @@ class Fleet final : public store::StoreObserver {
   bool started_ = false;
   std::thread loop_;
   int64_t last_flush_us_ = 0;  // maintenance thread only
+  int64_t last_expiry_us_ = 0;  // maintenance thread only
+  // Pickups waiting to be written: collected from every host's read and
+  // written as one store write by the maintenance thread (at most ~20 ms
+  // later), so a burst of reads is one write, not one write per host.
+  std::vector<store::Pickup> pickups_;  // GUARDED_BY(loop_mu_)
 };
 
 }  // namespace quarry::fleet

@@ -88,6 +88,7 @@ class FleetTest : public ::testing::Test {
   }
   // Waits until everything submitted to the store so far is committed.
   void Barrier() {
+    fleet_->TEST_FlushPickups();
     auto r = Await<void>([&](auto done) { store_->TouchNodes({}, std::move(done)); });
     ASSERT_TRUE(r) << r.error().message;
   }

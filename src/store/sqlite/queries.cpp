@@ -626,10 +626,19 @@ Result<void> ApplyRecordAnswers(Db& db, const DistributedWrite& write, Events& e
 Result<void> ApplyRecordPickups(Db& db, const std::vector<Pickup>& pickups, Events& events) {
   auto update = db.Prepare(Sql().pick_up);
   if (!update) return Fail(update.error());
+  // Pickups are written in batches shortly after the read, so a fast host's
+  // answer can be committed first: then only the missing time is filled in
+  // (the state stays answered/failed, so nothing is notified).
+  auto backfill = db.Prepare(
+      "UPDATE run_hosts SET picked_up_us = ?3 WHERE run_id = ?1 AND host_id = ?2 "
+      "AND picked_up_us IS NULL AND state IN ('answered', 'failed')");
+  if (!backfill) return Fail(backfill.error());
   for (const Pickup& pickup : pickups) {
     update->BindInt(1, pickup.run).BindInt(2, pickup.node).BindInt(3, pickup.at_us);
     if (auto collected = CollectHostChanges(*update, events); !collected) return collected;
     update->Reset();
+    backfill->BindInt(1, pickup.run).BindInt(2, pickup.node).BindInt(3, pickup.at_us);
+    if (auto ran = backfill->Run(); !ran) return ran;
   }
   return Ok();
 }
