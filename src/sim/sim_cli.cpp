@@ -46,7 +46,10 @@ void AddSimOptions(CLI::App* app, SimFlags& flags) {
   app->add_option("--threads", flags.threads, "Event-loop threads; 0 = one per core (default 0)");
   app->add_flag("-v,--verbose", flags.verbose, "Print statistics to stderr periodically");
   app->add_option("--stats-every", flags.stats_every,
-                  "Statistics period with --verbose (default 10s)");
+                  "Statistics period with --verbose or --stats-json (default 10s)");
+  app->add_option("--stats-json", flags.stats_json,
+                  "Write a JSON line of statistics (with latency histograms) to FILE every "
+                  "--stats-every and at the end");
 }
 
 }  // namespace quarry::sim

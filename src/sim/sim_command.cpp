@@ -110,6 +110,51 @@ double ProcessCpuSeconds() {
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
+// One line of --stats-json: the counters, per endpoint figures and histogram, and the
+// process's resources.
+std::string StatsJsonLine(const SimStats& s, double cpu_seconds, bool final_line) {
+  json::object endpoints;
+  for (size_t i = 0; i < kAgentEndpointCount; ++i) {
+    const EndpointStats& e = s.endpoints[i];
+    json::array histogram;
+    histogram.reserve(e.histogram.size());
+    for (const auto& [upper_us, count] : e.histogram) {
+      histogram.push_back(json::array{upper_us, count});
+    }
+    endpoints[AgentEndpointName(static_cast<AgentEndpoint>(i))] = json::object{
+        {"requests", e.requests}, {"errors", e.errors}, {"p50_ms", e.p50_ms},
+        {"p99_ms", e.p99_ms},     {"max_ms", e.max_ms}, {"histogram_us", std::move(histogram)}};
+  }
+  const auto unix_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  json::object o{{"elapsed_seconds", s.elapsed_seconds},
+                 {"unix_us", unix_us},
+                 {"final", final_line},
+                 {"hosts", s.hosts},
+                 {"started", s.started},
+                 {"enrolled", s.enrolled},
+                 {"enrollments", s.enrollments},
+                 {"enroll_refusals", s.enroll_refusals},
+                 {"enroll_give_ups", s.enroll_give_ups},
+                 {"node_invalid", s.node_invalid},
+                 {"configs_applied", s.configs_applied},
+                 {"scheduled_runs", s.scheduled_runs},
+                 {"scheduled_errors", s.scheduled_errors},
+                 {"result_lines_sent", s.result_lines_sent},
+                 {"status_lines_sent", s.status_lines_sent},
+                 {"log_lines_dropped", s.log_lines_dropped},
+                 {"removed_rows_lost", s.removed_rows_lost},
+                 {"queries_received", s.queries_received},
+                 {"queries_answered", s.queries_answered},
+                 {"queries_failed", s.queries_failed},
+                 {"requests", s.TotalRequests()},
+                 {"rss_bytes", static_cast<uint64_t>(ProcessRssBytes())},
+                 {"cpu_seconds", cpu_seconds},
+                 {"endpoints", std::move(endpoints)}};
+  return json::serialize(o);
+}
+
 }  // namespace
 
 Result<milliseconds> ParseSimDuration(std::string_view text) {
@@ -255,6 +300,19 @@ int RunSim(const SimFlags& flags) {
                  (!duration ? duration.error() : stats_every.error()).message.c_str());
     return 2;
   }
+  std::FILE* stats_json = nullptr;
+  if (!flags.stats_json.empty()) {
+    stats_json = std::fopen(flags.stats_json.c_str(), "w");
+    if (stats_json == nullptr) {
+      std::fprintf(stderr, "quarry sim: --stats-json: cannot write %s\n", flags.stats_json.c_str());
+      return 2;
+    }
+  }
+  auto write_stats_json = [&](const SimStats& s, double cpu_seconds, bool final_line) {
+    if (stats_json == nullptr) return;
+    std::fprintf(stats_json, "%s\n", StatsJsonLine(s, cpu_seconds, final_line).c_str());
+    std::fflush(stats_json);
+  };
   RaiseFileLimit(
       uint64_t{options->hosts} * (options->connections == ConnectionMode::kPerRole ? 3 : 1) + 64);
 
@@ -269,6 +327,7 @@ int RunSim(const SimFlags& flags) {
   auto fleet = SimFleet::Create(*options);
   if (!fleet) {
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    if (stats_json != nullptr) std::fclose(stats_json);
     std::fprintf(stderr, "quarry sim: %s\n", fleet.error().message.c_str());
     return 2;
   }
@@ -281,12 +340,13 @@ int RunSim(const SimFlags& flags) {
   const auto end = started + *duration;
   auto next_stats = started + *stats_every;
   SimStats last = (*fleet)->Stats();
+  const bool periodic = (flags.verbose || stats_json != nullptr) && stats_every->count() > 0;
   int caught = 0;
   for (;;) {
     auto now = std::chrono::steady_clock::now();
     if (bounded && now >= end) break;
     auto wake = bounded ? end : now + std::chrono::hours(1);
-    if (flags.verbose && stats_every->count() > 0) wake = std::min(wake, next_stats);
+    if (periodic) wake = std::min(wake, next_stats);
     auto wait = std::chrono::duration_cast<std::chrono::nanoseconds>(wake - now);
     timespec ts{static_cast<time_t>(wait.count() / 1'000'000'000),
                 static_cast<long>(wait.count() % 1'000'000'000)};
@@ -295,15 +355,19 @@ int RunSim(const SimFlags& flags) {
       caught = got;
       break;
     }
-    if (flags.verbose && stats_every->count() > 0 &&
-        std::chrono::steady_clock::now() >= next_stats) {
+    if (periodic && std::chrono::steady_clock::now() >= next_stats) {
       SimStats current = (*fleet)->Stats();
-      std::fprintf(stderr, "%s\n", FormatSimStats(current, &last).c_str());
-      last = current;
+      if (flags.verbose) std::fprintf(stderr, "%s\n", FormatSimStats(current, &last).c_str());
+      write_stats_json(current, ProcessCpuSeconds() - cpu_before, false);
+      last = std::move(current);
       next_stats += *stats_every;
     }
   }
   const size_t rss = ProcessRssBytes();
+  if (stats_json != nullptr) {
+    write_stats_json((*fleet)->Stats(), ProcessCpuSeconds() - cpu_before, true);
+    std::fclose(stats_json);
+  }
   (*fleet)->Stop();
   const double cpu = ProcessCpuSeconds() - cpu_before;
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);

@@ -47,6 +47,12 @@ struct SimFlags {
   bool no_schedule = false;              // run no scheduled queries
   bool verbose = false;                  // stats to stderr every stats_every
   std::string stats_every = "10s";
+  // --stats-json FILE: one JSON object per line, every stats_every (with or without
+  // --verbose) and once more at the end ("final": true, taken before the fleet stops):
+  // the wall-clock time (unix_us), the counters, per endpoint requests/errors/p50/p99/max and
+  // the cumulative latency histogram, plus the process's rss_bytes and cpu_seconds. For
+  // benchmarks.
+  std::string stats_json;
 };
 
 // Parses a duration: digits with an optional unit (ms, s, m, h, d), possibly several

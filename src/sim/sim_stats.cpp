@@ -105,6 +105,15 @@ double LatencyHistogram::QuantileMs(double q) const {
   return MaxMs();
 }
 
+std::vector<std::pair<uint64_t, uint64_t>> LatencyHistogram::NonEmptyBuckets() const {
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  for (size_t i = 0; i < kBuckets; ++i) {
+    const uint64_t n = buckets_[i].load(std::memory_order_relaxed);
+    if (n != 0) out.emplace_back(UpperBoundMicros(i), n);
+  }
+  return out;
+}
+
 double LatencyHistogram::MaxMs() const {
   return max_micros_.load(std::memory_order_relaxed) / 1000.0;
 }
@@ -142,6 +151,7 @@ void SimCounters::Snapshot(SimStats& out) const {
     out.endpoints[i].p50_ms = e.latency.QuantileMs(0.50);
     out.endpoints[i].p99_ms = e.latency.QuantileMs(0.99);
     out.endpoints[i].max_ms = e.latency.MaxMs();
+    out.endpoints[i].histogram = e.latency.NonEmptyBuckets();
   }
 }
 

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace quarry::sim {
 
@@ -27,6 +29,9 @@ struct EndpointStats {
   double p50_ms = 0;
   double p99_ms = 0;
   double max_ms = 0;
+  // The histogram's non-empty buckets, (upper bound µs, count) in ascending order, cumulative:
+  // subtracting two snapshots gives the latencies of the window between them.
+  std::vector<std::pair<uint64_t, uint64_t>> histogram;
 };
 
 struct SimStats {
@@ -66,6 +71,8 @@ class LatencyHistogram {
   double QuantileMs(double q) const;
   double MaxMs() const;
   uint64_t Count() const;
+  // Non-empty buckets as (upper bound µs, count), ascending.
+  std::vector<std::pair<uint64_t, uint64_t>> NonEmptyBuckets() const;
 
  private:
   static constexpr int kSubBits = 4;
