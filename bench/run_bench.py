@@ -501,8 +501,8 @@ def bench_b4(args, table, tmp):
         table.add("B4", f"{n:,} hosts: server CPU", [server_share * 100], "% of core 0",
                   f"{per_host_us:.1f} µs CPU per host-second (~{1e6 / per_host_us:,.0f} hosts "
                   f"per core at this load); {(u1[1] - u0[1]) / max(1e-9, c1 - c0):.0%} of it "
-                  f"in the kernel; server waited for its core {server_wait:.0%} of the "
-                  f"window; RSS {rss / 1024:,.0f} MiB" if per_host_us > 0 else "")
+                  f"in the kernel; its threads waited for a CPU {server_wait:.0%} of the "
+                  f"window (summed); RSS {rss / 1024:,.0f} MiB" if per_host_us > 0 else "")
         if ok and (best is None or n > best[0]):  # every step runs: a noisy failure
             best = (n, per_host_us)                # does not hide a larger N that passes
     note = f"steps {','.join(str(n) for n in steps)}"
@@ -566,9 +566,9 @@ def b5_run(args, table, tmp, n, held):
     online = [h for h in full["hosts"] if h.get("online")]
     ans = sorted((h["finished_us"] - created) / 1000 for h in online
                  if h.get("state") == "answered" and h.get("finished_us"))
-    # Under load a host's answer can be stored before its pick-up (written asynchronously,
-    # batched); the pick-up update then matches nothing and picked_up_us stays empty. Those
-    # hosts are left out of the pick-up figures (the sim side below covers everyone).
+    # Before 54dfeb2 a burst of pick-ups could overflow the write queue and leave
+    # picked_up_us empty; such hosts are left out of the pick-up figures and counted (the
+    # sim side below covers everyone).
     unrecorded = [h for h in online if not h.get("picked_up_us")]
     pick = sorted((h["picked_up_us"] - created) / 1000 for h in online if h.get("picked_up_us"))
 
