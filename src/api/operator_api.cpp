@@ -478,14 +478,22 @@ class Handlers {
     reply(std::move(resp));
   }
 
-  // All rows of a run, as reduce input.
+  // All rows of a run, as reduce input. Bounded: the rows are held in memory
+  // twice (here and in the reducer), so a run larger than kMaxReduceRows gets a
+  // clear error rather than exhausting the server's memory.
+  static constexpr size_t kMaxReduceRows = 5'000'000;
   Result<std::vector<search::ReduceInput>> ReduceInputs(store::RunId run) {
     std::vector<search::ReduceInput> in;
     int64_t cursor = 0;
-    for (int pages = 0; pages < 10000; ++pages) {
+    for (;;) {
       auto rows = store_.ListResults(run, cursor, 10000);
       if (!rows) return Fail(rows.error());
       if (rows->empty()) break;
+      if (in.size() + rows->size() > kMaxReduceRows) {
+        return Fail(ErrorCode::kTooLarge,
+                    "run has more than 5,000,000 rows: reduce it with search (POST /api/v1/search "
+                    "over the results table) instead");
+      }
       for (auto& r : *rows) in.push_back({r.node, HostnameOf(fleet_, r.node), std::move(r.row_json)});
       cursor = rows->back().seq;
     }

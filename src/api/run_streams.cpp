@@ -18,6 +18,8 @@ constexpr int64_t kTickUs = 250'000;
 constexpr int64_t kReduceEveryUs = 500'000;
 constexpr size_t kRowsPerEvent = 500;
 constexpr size_t kRowsPerPump = 20'000;  // bounded work per pass; the rest next pass
+// A stream's reducer holds every row of the run in memory: bounded.
+constexpr size_t kMaxReduceRows = 5'000'000;
 }  // namespace
 
 struct RunStreams::Stream {
@@ -139,7 +141,11 @@ bool RunStreams::Pump(Stream& s, int64_t now_us) {
       for (const auto& r : *rows) in.push_back({r.node, HostnameOf(fleet_, r.node), r.row_json});
       s.reduce_cursor = rows->back().seq;
       fed += rows->size();
-      if (auto added = s.reducer->Add(in); !added) {
+      auto added = s.reducer->rows() + in.size() > kMaxReduceRows
+                       ? Result<void>(Fail(ErrorCode::kTooLarge,
+                                           "more than 5,000,000 rows: live reduce stopped"))
+                       : s.reducer->Add(in);
+      if (!added) {
         s.out->Write(net::FormatSseEvent(
             "reduce_error", "", json::serialize(json::object{{"error", added.error().message}})));
         s.reducer.reset();

@@ -105,12 +105,14 @@ void Fleet::Maintain(bool final_pass) {
     if (!seen.empty()) {
       if (final_pass) {
         // On shutdown wait for the flush, so a restart shows the latest times.
-        std::promise<void> flushed;
-        store_.TouchNodes(std::move(seen), [&flushed](Result<void> r) {
+        auto flushed = std::make_shared<std::promise<void>>();
+        store_.TouchNodes(std::move(seen), [flushed](Result<void> r) {
           if (!r) log::Warn("fleet: last-seen flush failed: {}", r.error().message);
-          flushed.set_value();
+          flushed->set_value();
         });
-        flushed.get_future().wait();
+        // Bounded: a store that no longer answers must not hang shutdown.
+        if (flushed->get_future().wait_for(std::chrono::seconds(10)) != std::future_status::ready)
+          log::Warn("fleet: last-seen flush did not finish within 10 s");
       } else {
         store_.TouchNodes(std::move(seen), [](Result<void> r) {
           if (!r) log::Warn("fleet: last-seen flush failed: {}", r.error().message);
@@ -229,8 +231,7 @@ int64_t ParseLabelWireId(std::string_view id) {
 
 void Fleet::RefreshDynamicLabels() {
   auto dynamic = std::make_shared<const std::vector<store::Label>>(labels_.Dynamic());
-  std::lock_guard lock(dynamic_mu_);
-  dynamic_labels_ = std::move(dynamic);
+  dynamic_labels_.store(std::move(dynamic));
 }
 
 DistributedWork Fleet::TakeWork(NodeEntry& node, int64_t now) {
@@ -242,11 +243,7 @@ DistributedWork Fleet::TakeWork(NodeEntry& node, int64_t now) {
     work.queries.push_back(proto::PendingQuery{RunWireId(q.run), *q.sql});
     pickups.push_back(store::Pickup{q.run, node.id, now});
   }
-  std::shared_ptr<const std::vector<store::Label>> dynamic;
-  {
-    std::lock_guard lock(dynamic_mu_);
-    dynamic = dynamic_labels_;
-  }
+  std::shared_ptr<const std::vector<store::Label>> dynamic = dynamic_labels_.load();
   if (!dynamic->empty()) {
     std::lock_guard lock(node.label_mu);
     for (const auto& label : *dynamic) {

@@ -178,10 +178,10 @@ class Fleet final : public store::StoreObserver {
   LabelIndex labels_;
   HeldPolls held_;
   std::function<void(store::RunId)> run_listener_;
-  // Dynamic labels, replaced as a whole when one changes, so a poll reads them
-  // without copying under a lock.
-  mutable std::mutex dynamic_mu_;
-  std::shared_ptr<const std::vector<store::Label>> dynamic_labels_;  // GUARDED_BY(dynamic_mu_)
+  // Dynamic labels, replaced as a whole when one changes. Every distributed
+  // read loads it, so it is an atomic pointer rather than a mutex that all
+  // hosts' polls would share.
+  std::atomic<std::shared_ptr<const std::vector<store::Label>>> dynamic_labels_;
 
   std::mutex config_mu_;
   std::unordered_map<std::string, std::shared_ptr<const std::string>> config_cache_;  // GUARDED_BY

@@ -26,6 +26,7 @@
 #include "net/gzip.h"
 #include "net/https_client.h"
 #include "net/pki.h"
+#include "net/net_test_support.h"
 
 namespace quarry::net {
 namespace {
@@ -38,8 +39,12 @@ constexpr size_t kHeaderLimit = 2048;
 // Larger than what loopback socket buffers absorb, so a client that never
 // reads stalls the server's write.
 constexpr size_t kBigResponse = 64 << 20;
-// Upper bound for anything the tests wait on; far above what a pass needs.
-constexpr auto kPatience = 10s;
+// Shared with the other net tests (net_test_support.h): kPatience, TestRouter,
+// WaitUntil, ConnectLoopback.
+using test::ConnectLoopback;
+using test::kPatience;
+using test::TestRouter;
+using test::WaitUntil;
 
 // ---------------------------------------------------------------------------
 // Fixture data shared by all tests: one generated PKI and a client certificate.
@@ -100,35 +105,10 @@ std::string CertSha256(const std::string& path) {
   return hex;
 }
 
-// Polls `predicate` until it holds or `timeout` passes. For state the server
-// changes on its own threads (counters after a close), where there is no event
-// to wait on from outside.
-template <class Predicate>
-bool WaitFor(Predicate predicate, std::chrono::milliseconds timeout = kPatience) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!predicate()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
 
 // ---------------------------------------------------------------------------
 // A router over a map, and the endpoints the tests use.
 
-class TestRouter : public Router {
- public:
-  void Add(std::string method, std::string path, Endpoint endpoint) {
-    routes_[{std::move(method), std::move(path)}] = std::move(endpoint);
-  }
-  const Endpoint* Find(std::string_view method, std::string_view path) const override {
-    auto it = routes_.find({std::string(method), std::string(path)});
-    return it == routes_.end() ? nullptr : &it->second;
-  }
-
- private:
-  std::map<std::pair<std::string, std::string>, Endpoint> routes_;
-};
 
 HttpResponse Text(std::string body) {
   HttpResponse r;
@@ -230,22 +210,6 @@ class HttpServerTest : public testing::Test {
 // ---------------------------------------------------------------------------
 // Raw clients, for what HttpsClient cannot do: stall, send garbage.
 
-// A blocking TCP socket to 127.0.0.1:port with a receive timeout.
-int ConnectRaw(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  timeval tv{};
-  tv.tv_sec = std::chrono::duration_cast<std::chrono::seconds>(kPatience).count();
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  return fd;
-}
 
 struct RawResult {
   std::string data;
@@ -255,7 +219,7 @@ struct RawResult {
 // Sends `request` over plain TCP and reads until the server closes.
 RawResult PlainExchange(uint16_t port, const std::string& request) {
   RawResult result;
-  int fd = ConnectRaw(port);
+  int fd = ConnectLoopback(port);
   if (fd < 0) return result;
   ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   char buf[4096];
@@ -279,7 +243,7 @@ class RawTls {
     ctx_ = SSL_CTX_new(TLS_client_method());
     SSL_CTX_load_verify_locations(ctx_, g_pki->files.ca_cert.c_str(), nullptr);
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
-    fd_ = ConnectRaw(port);
+    fd_ = ConnectLoopback(port);
     if (fd_ < 0) return;
     ssl_ = SSL_new(ctx_);
     SSL_set_fd(ssl_, fd_);
@@ -364,7 +328,7 @@ TEST_F(HttpServerTest, KeepAliveReusesOneConnection) {
   EXPECT_EQ(stats.connections_open, 1u);
   EXPECT_EQ(stats.requests_total, 3u);
   client.Close();
-  EXPECT_TRUE(WaitFor([&] { return server_->Stats().connections_open == 0; }));
+  EXPECT_TRUE(WaitUntil([&] { return server_->Stats().connections_open == 0; }));
 }
 
 TEST_F(HttpServerTest, UnknownPathIs404Json) {
@@ -577,7 +541,7 @@ TEST_F(HttpServerTest, MutualTlsRequired) {
   auto refused = anonymous.Request("GET", "/whoami");
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code, ErrorCode::kIo);
-  EXPECT_TRUE(WaitFor([&] { return server_->Stats().handshake_failures >= 1; }));
+  EXPECT_TRUE(WaitUntil([&] { return server_->Stats().handshake_failures >= 1; }));
 
   ClientOptions with_cert = Client(port);
   with_cert.client_cert_file = g_pki->client_cert;
@@ -640,7 +604,7 @@ TEST_F(HttpServerTest, ExpectContinue) {
   ListenerOptions options = TlsListener();
   options.tls.enabled = false;
   uint16_t port = Start(options);
-  int fd = ConnectRaw(port);
+  int fd = ConnectLoopback(port);
   ASSERT_GE(fd, 0);
   std::string head =
       "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n"
@@ -680,14 +644,14 @@ TEST_F(HttpServerTest, SlowClientIsClosedAfterReadTimeout) {
   EXPECT_TRUE(result.data.empty()) << result.data;
   EXPECT_GE(elapsed, 250ms);
   EXPECT_LT(elapsed, 5s);
-  EXPECT_TRUE(WaitFor([&] { return server_->Stats().timeouts >= 1; }));
+  EXPECT_TRUE(WaitUntil([&] { return server_->Stats().timeouts >= 1; }));
 }
 
 TEST_F(HttpServerTest, SilentConnectionIsClosedAfterHandshakeTimeout) {
   ListenerOptions options = TlsListener();
   options.limits.handshake_timeout = 300ms;
   uint16_t port = Start(options);
-  int fd = ConnectRaw(port);
+  int fd = ConnectLoopback(port);
   ASSERT_GE(fd, 0);
   char buf[64];
   auto start = std::chrono::steady_clock::now();
@@ -696,7 +660,7 @@ TEST_F(HttpServerTest, SilentConnectionIsClosedAfterHandshakeTimeout) {
   ::close(fd);
   EXPECT_EQ(n, 0);  // EOF, not the receive timeout
   EXPECT_LT(elapsed, 5s);
-  EXPECT_TRUE(WaitFor([&] { return server_->Stats().handshake_failures >= 1; }));
+  EXPECT_TRUE(WaitUntil([&] { return server_->Stats().handshake_failures >= 1; }));
 }
 
 TEST_F(HttpServerTest, ClientThatDoesNotReadIsClosedAfterWriteTimeout) {
@@ -704,13 +668,13 @@ TEST_F(HttpServerTest, ClientThatDoesNotReadIsClosedAfterWriteTimeout) {
   options.tls.enabled = false;
   options.limits.write_timeout = 300ms;
   uint16_t port = Start(options);
-  int fd = ConnectRaw(port);
+  int fd = ConnectLoopback(port);
   ASSERT_GE(fd, 0);
   // Ask for a response far larger than the loopback socket buffers, then never read.
   std::string request = "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
   ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  EXPECT_TRUE(WaitFor([&] { return server_->Stats().timeouts >= 1; }));
-  EXPECT_TRUE(WaitFor([&] { return server_->Stats().connections_open == 0; }));
+  EXPECT_TRUE(WaitUntil([&] { return server_->Stats().timeouts >= 1; }));
+  EXPECT_TRUE(WaitUntil([&] { return server_->Stats().connections_open == 0; }));
   ::close(fd);
 }
 
@@ -721,7 +685,7 @@ TEST_F(HttpServerTest, IdleConnectionIsClosedAndClientReconnectsOnce) {
   HttpsClient client(Client(port));
   ASSERT_TRUE(client.Request("GET", "/hello").has_value());
   // The server drops the idle connection; the client still believes it open.
-  ASSERT_TRUE(WaitFor([&] { return server_->Stats().connections_open == 0; }));
+  ASSERT_TRUE(WaitUntil([&] { return server_->Stats().connections_open == 0; }));
   auto r = client.Post("/echo", "again");
   ASSERT_TRUE(r.has_value()) << r.error().message;
   EXPECT_EQ(r->body, "again");
@@ -761,7 +725,7 @@ TEST_F(HttpServerTest, MaxConnectionsAcceptsAndCloses) {
   EXPECT_EQ(refused.error().code, ErrorCode::kIo);
 
   first.reset();
-  ASSERT_TRUE(WaitFor([&] { return server_->Stats().connections_open == 0; }));
+  ASSERT_TRUE(WaitUntil([&] { return server_->Stats().connections_open == 0; }));
   auto ok = second.Request("GET", "/hello");
   ASSERT_TRUE(ok.has_value()) << ok.error().message;
 }

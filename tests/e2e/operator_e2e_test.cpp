@@ -55,7 +55,9 @@ class OperatorE2E : public ::testing::Test {
     for (auto& [id, sql] : q) {
       if (id[0] == 'q') answers.push_back({id, "[{\"v\":\"" + value + "\"}]", 0, ""});
     }
-    if (!answers.empty()) EXPECT_EQ(a.Write(answers).status, 200);
+    if (!answers.empty()) {
+      EXPECT_EQ(a.Write(answers).status, 200);
+    }
     return static_cast<int>(answers.size());
   }
   std::string State(int64_t run, int64_t host_id) {
@@ -354,11 +356,7 @@ TEST_F(OperatorE2E, HeldPollDeliversANewQueryAtOnce) {
   env_["QUARRY_AGENT_HOLD_POLL_MS"] = "8000";
   StartServer();
   auto a = Agent("held-1");
-  auto reading = std::async(std::launch::async, [&] {
-    auto start = std::chrono::steady_clock::now();
-    auto q = Queries(*a);
-    return std::make_pair(q, std::chrono::steady_clock::now() - start);
-  });
+  auto reading = std::async(std::launch::async, [&] { return Queries(*a); });
   // The read is being held: nothing answered it yet. Submit once the server
   // reports it holds one poll.
   bool held = false;
@@ -371,9 +369,10 @@ TEST_F(OperatorE2E, HeldPollDeliversANewQueryAtOnce) {
   int64_t run = op_->Run("SELECT 9");
   ASSERT_GT(run, 0);
   ASSERT_EQ(reading.wait_for(std::chrono::seconds(10)), std::future_status::ready);
-  auto [queries, took] = reading.get();
+  // The held read carries the new query: it was answered by the run's arrival
+  // (a hold that ran out is answered empty).
+  auto queries = reading.get();
   EXPECT_EQ(queries.count("q" + std::to_string(run)), 1u);
-  EXPECT_LT(took, std::chrono::milliseconds(7000));  // answered before the hold ran out
 }
 
 }  // namespace
